@@ -8,8 +8,8 @@ struct err_entry {
 	const char *msg;
 };
 
-#define ERR_ENTRY(name, msg) {#name, msg},
-static const struct err_entry err_entries[] = {V2X_ERR_TABLE(ERR_ENTRY)};
+#define ERR_ENTRY(name, msg) { #name, msg },
+static const struct err_entry err_entries[] = { V2X_ERR_TABLE(ERR_ENTRY) };
 #undef ERR_ENTRY
 
 int v2x_err_index(int code)
