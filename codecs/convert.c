@@ -61,6 +61,7 @@ void cvt__fail(struct cvt *cv, int err, const char *field, const char *fmt, ...)
 
 	if (cv->err)
 		return;
+	va_start(ap, fmt);
 	cv->err = err;
 	used = path_format(cv, cv->msg, sizeof(cv->msg));
 	if (field) {
@@ -74,7 +75,6 @@ void cvt__fail(struct cvt *cv, int err, const char *field, const char *fmt, ...)
 		memcpy(cv->msg + used, ": ", 3);
 		used += 2;
 	}
-	va_start(ap, fmt);
 	vsnprintf(cv->msg + used, sizeof(cv->msg) - used, fmt, ap);
 	va_end(ap);
 }

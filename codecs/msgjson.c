@@ -197,9 +197,9 @@ __attribute__((format(printf, 2, 3))) static int jfail(struct jctx *jc, const ch
 
 	if (jc->rc)
 		return jc->rc;
+	va_start(ap, fmt);
 	jc->rc = V2X_EPARSE;
 	n = snprintf(jc->err, jc->errlen, "%s%s", jc->path, jc->path_len ? ": " : "");
-	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < jc->errlen)
 		vsnprintf(jc->err + n, jc->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -226,9 +226,9 @@ static void path_pop(struct jctx *jc, size_t old)
 	jc->path[old] = '\0';
 }
 
-static int obj_from_json(struct jctx *jc, const struct jtable *t, const json_t *j, void *obj);
+static int obj_from_json(struct jctx *jc, const struct jtable *t, json_t *j, void *obj);
 
-static int int_from_json(struct jctx *jc, const json_t *v, long lo, long hi, long *out)
+static int int_from_json(struct jctx *jc, json_t *v, long lo, long hi, long *out)
 {
 	if (!json_is_integer(v))
 		return jfail(jc, "expected an integer");
@@ -239,7 +239,7 @@ static int int_from_json(struct jctx *jc, const json_t *v, long lo, long hi, lon
 	return 0;
 }
 
-static int dbl_from_json(struct jctx *jc, const json_t *v, double *out)
+static int dbl_from_json(struct jctx *jc, json_t *v, double *out)
 {
 	const char *s = json_string_value(v);
 
@@ -254,7 +254,7 @@ static int dbl_from_json(struct jctx *jc, const json_t *v, double *out)
 	return 0;
 }
 
-static int enum_from_json(struct jctx *jc, const struct jenum *e, const json_t *v, uint8_t *out)
+static int enum_from_json(struct jctx *jc, const struct jenum *e, json_t *v, uint8_t *out)
 {
 	const char *s = json_string_value(v);
 	long n;
@@ -282,8 +282,7 @@ static int enum_from_json(struct jctx *jc, const struct jenum *e, const json_t *
 }
 
 /* nbits 0: any length from 1 to 64, stored in *len. */
-static int bits_from_json(struct jctx *jc, const json_t *v, unsigned nbits, uint64_t *out,
-                          uint8_t *len)
+static int bits_from_json(struct jctx *jc, json_t *v, unsigned nbits, uint64_t *out, uint8_t *len)
 {
 	const char *s = json_string_value(v);
 	size_t n = s ? strlen(s) : 0;
@@ -302,7 +301,7 @@ static int bits_from_json(struct jctx *jc, const json_t *v, unsigned nbits, uint
 	return 0;
 }
 
-static int hex_from_json(struct jctx *jc, const json_t *v, uint8_t *out, size_t lo, size_t hi,
+static int hex_from_json(struct jctx *jc, json_t *v, uint8_t *out, size_t lo, size_t hi,
                          size_t *len)
 {
 	const char *s = json_string_value(v);
@@ -321,10 +320,10 @@ static int hex_from_json(struct jctx *jc, const json_t *v, uint8_t *out, size_t 
 	return 0;
 }
 
-static int text_from_json(struct jctx *jc, const json_t *v, struct v2x_text *t)
+static int text_from_json(struct jctx *jc, json_t *v, struct v2x_text *t)
 {
 	const char *kind = json_string_value(json_object_get(v, "kind"));
-	const json_t *text = json_object_get(v, "text");
+	json_t *text = json_object_get(v, "text");
 
 	t->data = v2x_arena_alloc(jc->arena, V2X_DESCRIPTION_MAX);
 	if (!t->data)
@@ -347,19 +346,20 @@ static int text_from_json(struct jctx *jc, const json_t *v, struct v2x_text *t)
 	                 "{\"kind\": \"textGB2312\", \"hex\": ...}");
 }
 
-static int name_from_json(struct jctx *jc, const json_t *v, char *out)
+static int name_from_json(struct jctx *jc, json_t *v, char *out)
 {
 	const char *s = json_string_value(v);
+	size_t len = s ? strlen(s) : 0;
 
 	if (!s)
 		return jfail(jc, "expected a string");
-	if (strlen(s) > V2X_NAME_MAX)
+	if (len > V2X_NAME_MAX)
 		return jfail(jc, "longer than %d characters", V2X_NAME_MAX);
-	strcpy(out, s);
+	memcpy(out, s, len + 1);
 	return 0;
 }
 
-static int list_from_json(struct jctx *jc, const struct jf *f, const json_t *v, void *obj)
+static int list_from_json(struct jctx *jc, const struct jf *f, json_t *v, void *obj)
 {
 	const struct jtable *t = f->aux;
 	size_t n = json_array_size(v);
@@ -381,7 +381,7 @@ static int list_from_json(struct jctx *jc, const struct jf *f, const json_t *v, 
 	return 0;
 }
 
-static int small_int_from_json(struct jctx *jc, const struct jf *f, const json_t *v, void *p)
+static int small_int_from_json(struct jctx *jc, const struct jf *f, json_t *v, void *p)
 {
 	long n;
 
@@ -394,7 +394,7 @@ static int small_int_from_json(struct jctx *jc, const struct jf *f, const json_t
 	return jc->rc;
 }
 
-static int bits_field_from_json(struct jctx *jc, const struct jf *f, const json_t *v, void *obj)
+static int bits_field_from_json(struct jctx *jc, const struct jf *f, json_t *v, void *obj)
 {
 	void *p = FIELD_W(obj, f);
 	uint64_t bits;
@@ -410,7 +410,7 @@ static int bits_field_from_json(struct jctx *jc, const struct jf *f, const json_
 	return 0;
 }
 
-static int field_from_json(struct jctx *jc, const struct jf *f, const json_t *v, void *obj)
+static int field_from_json(struct jctx *jc, const struct jf *f, json_t *v, void *obj)
 {
 	void *p = FIELD_W(obj, f);
 	size_t len;
@@ -464,13 +464,13 @@ static int find_field(const struct jtable *t, const char *key)
 }
 
 /* Parses every key of j into obj; sets bit i of *keys for field i. */
-static int keys_from_json(struct jctx *jc, const struct jtable *t, const json_t *j, void *obj,
+static int keys_from_json(struct jctx *jc, const struct jtable *t, json_t *j, void *obj,
                           uint64_t *keys)
 {
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)(uintptr_t)j, key, v)
+	json_object_foreach(j, key, v)
 	{
 		int i = find_field(t, key);
 		size_t old;
@@ -487,7 +487,7 @@ static int keys_from_json(struct jctx *jc, const struct jtable *t, const json_t 
 	return 0;
 }
 
-static int obj_from_json(struct jctx *jc, const struct jtable *t, const json_t *j, void *obj)
+static int obj_from_json(struct jctx *jc, const struct jtable *t, json_t *j, void *obj)
 {
 	uint64_t keys = 0;
 	const char *bad;
@@ -509,12 +509,12 @@ static int obj_from_json(struct jctx *jc, const struct jtable *t, const json_t *
 	return 0;
 }
 
-int v2x_msg_from_json(const json_t *j, struct v2x_msg *m, struct v2x_arena *arena, char *err,
+int v2x_msg_from_json(json_t *j, struct v2x_msg *m, struct v2x_arena *arena, char *err,
                       size_t errlen)
 {
 	struct jctx jc = { .arena = arena, .err = err, .errlen = errlen };
 	const char *type = json_string_value(json_object_get(j, "type"));
-	const json_t *body;
+	json_t *body;
 
 	memset(m, 0, sizeof(*m));
 	if (!json_is_object(j))

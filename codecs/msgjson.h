@@ -25,14 +25,15 @@
 json_t *v2x_msg_to_json(const struct v2x_msg *msg);
 
 /*
- * Fills *msg from the JSON object j (borrowed), taking the memory of its
+ * Fills *msg from the JSON object j (borrowed; not changed, though jansson's
+ * iteration API takes it non-const), taking the memory of its
  * lists from arena (they live as long as the arena's current contents).
  * Keys other than "type", "flags" and the body are ignored at the top
  * level; inside the body an unknown key is an error.  Returns 0, or
  * V2X_EPARSE with a message naming the field in err[0..errlen), or
  * V2X_ENOMEM.
  */
-int v2x_msg_from_json(const json_t *j, struct v2x_msg *msg, struct v2x_arena *arena, char *err,
+int v2x_msg_from_json(json_t *j, struct v2x_msg *msg, struct v2x_arena *arena, char *err,
                       size_t errlen);
 
 #endif

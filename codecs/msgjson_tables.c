@@ -10,7 +10,9 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Field macros: F always present, FO with a has_ flag. */
+/* Field macros: F always present, FO with a has_ flag.  S is a type name,
+ * which cannot be parenthesised inside offsetof. */
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define F(S, kind, m)                                       \
 	{                                                   \
 #m, kind, 0, 0, offsetof(S, m), -1, 0, NULL \
@@ -64,6 +66,7 @@
 #define ENUM(name, ...)                                            \
 	static const char *const name##_names[] = { __VA_ARGS__ }; \
 	static const struct jenum name = { COUNT(name##_names), name##_names }
+// NOLINTEND(bugprone-macro-parentheses)
 
 /* ---- enumerations ------------------------------------------------------- */
 

@@ -228,10 +228,10 @@ void norm__llv_from(struct cvt *cv, const PositionOffsetLLV_t *a, const struct v
 /* The shortest offset alternative that holds both offsets, or LatLon. */
 static uint8_t ll_pick(long dlat, long dlon)
 {
-	for (uint8_t enc = V2X_LL_B12; enc <= V2X_LL_B24; enc++) {
+	for (unsigned enc = V2X_LL_B12; enc <= V2X_LL_B24; enc++) {
 		long b = ll_bound[enc];
 		if (dlat >= -b - 1 && dlat <= b && dlon >= -b - 1 && dlon <= b)
-			return enc;
+			return (uint8_t)enc;
 	}
 	return V2X_LL_LATLON;
 }

@@ -62,13 +62,13 @@ static void timing_to(struct cvt *cv, const struct v2x_timing *m, const struct t
 	*a->next = norm__opt_scaled_to(cv, &norm__time_mark, m->has_next, m->next_s, "next_s");
 }
 
-static void change_from(struct cvt *cv, const TimeChangeDetails_t *a, struct v2x_timing *m)
+/* Takes a non-const TimeChangeDetails because the views are writable; it
+ * only reads. */
+static void change_from(struct cvt *cv, TimeChangeDetails_t *t, struct v2x_timing *m)
 {
-	/* asn1c's structs are not const-correct; the views only read here. */
-	TimeChangeDetails_t *t = (TimeChangeDetails_t *)(uintptr_t)a;
 	struct timing_view v;
 
-	switch (a->present) {
+	switch (t->present) {
 	case TimeChangeDetails_PR_counting:
 		m->kind = V2X_TIMING_COUNTING;
 		counting_view(&t->choice.counting, &v);

@@ -90,12 +90,12 @@ static int sample_bsm(struct v2x_arena *arena, struct v2x_bsm *b)
 }
 
 /* One approach of the valley junction: two lanes, 60 m of centre line. */
-static int map_link(struct v2x_arena *arena, struct v2x_link *l, int dir)
+static int map_link(struct v2x_arena *arena, struct v2x_link *l, size_t dir)
 {
 	static const double dx[4] = { 0, 1, 0, -1 }, dy[4] = { 1, 0, -1, 0 };
 	struct v2x_lane *lanes = v2x_arena_calloc(arena, 2, sizeof(*lanes));
-	struct v2x_llv *pts = v2x_arena_calloc(arena, 3 * 4, sizeof(*pts));
-	struct v2x_connection *cons = v2x_arena_calloc(arena, 2 * 2, sizeof(*cons));
+	struct v2x_llv *pts = v2x_arena_calloc(arena, 12, sizeof(*pts));
+	struct v2x_connection *cons = v2x_arena_calloc(arena, 4, sizeof(*cons));
 
 	if (!lanes || !pts || !cons)
 		return V2X_ENOMEM;
@@ -108,7 +108,7 @@ static int map_link(struct v2x_arena *arena, struct v2x_link *l, int dir)
 		pts[k] = point_at(BASE_LAT, BASE_LON, dx[dir] * (60.0 - 20.0 * k),
 		                  dy[dir] * (60.0 - 20.0 * k));
 	l->points = (struct v2x_points){ 4, pts };
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		struct v2x_lane *ln = &lanes[i];
 		ln->lane_id = (uint8_t)(i + 1);
 		ln->has_width = true;
@@ -121,7 +121,7 @@ static int map_link(struct v2x_arena *arena, struct v2x_link *l, int dir)
 		                       : V2X_MANEUVER_STRAIGHT | V2X_MANEUVER_RIGHT;
 		ln->n_connections = 2;
 		ln->connections = &cons[2 * i];
-		for (int c = 0; c < 2; c++)
+		for (size_t c = 0; c < 2; c++)
 			cons[2 * i + c] = (struct v2x_connection){
 				.remote = { true, 500, (uint16_t)(10 + (dir + 1 + c) % 4) },
 				.has_lane = true,
@@ -129,7 +129,7 @@ static int map_link(struct v2x_arena *arena, struct v2x_link *l, int dir)
 				.has_phase = true,
 				.phase = (uint8_t)(2 * dir + i + 1)
 			};
-		for (int k = 0; k < 3; k++)
+		for (size_t k = 0; k < 3; k++)
 			pts[4 + 3 * i + k] =
 			        point_at(BASE_LAT, BASE_LON,
 			                 dx[dir] * (50.0 - 20.0 * k) + dy[dir] * (i ? 1.6 : -1.6),
@@ -158,7 +158,7 @@ static int sample_map(struct v2x_arena *arena, struct v2x_map *m)
 	node->ref_pos = (struct v2x_pos3d){ BASE_LAT, BASE_LON, true, BASE_ELEV };
 	node->n_links = 4;
 	node->links = links;
-	for (int dir = 0; dir < 4; dir++) {
+	for (size_t dir = 0; dir < 4; dir++) {
 		int err = map_link(arena, &links[dir], dir);
 		if (err)
 			return err;
@@ -173,7 +173,7 @@ static int sample_spat(struct v2x_arena *arena, struct v2x_spat *s)
 		                          V2X_LIGHT_RED };
 	struct v2x_intersection_state *is = v2x_arena_calloc(arena, 1, sizeof(*is));
 	struct v2x_phase *ph = v2x_arena_calloc(arena, 8, sizeof(*ph));
-	struct v2x_phase_state *st = v2x_arena_calloc(arena, 8 * 3, sizeof(*st));
+	struct v2x_phase_state *st = v2x_arena_calloc(arena, 24, sizeof(*st));
 
 	if (!is || !ph || !st)
 		return V2X_ENOMEM;
@@ -188,11 +188,11 @@ static int sample_spat(struct v2x_arena *arena, struct v2x_spat *s)
 	is->status = 1u << 5; /* fixed time operation */
 	is->n_phases = 8;
 	is->phases = ph;
-	for (int p = 0; p < 8; p++) {
+	for (size_t p = 0; p < 8; p++) {
 		ph[p].id = (uint8_t)(p + 1);
 		ph[p].n_states = 3;
 		ph[p].states = &st[3 * p];
-		for (int k = 0; k < 3; k++) {
+		for (size_t k = 0; k < 3; k++) {
 			struct v2x_timing *t = &st[3 * p + k].timing;
 			st[3 * p + k].light = cycle[(k + p / 2) % 3];
 			st[3 * p + k].has_timing = true;

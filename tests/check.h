@@ -35,57 +35,57 @@ static inline bool check_fail_(const char *file, int line)
 	return false;
 }
 
-#define CHECK(cond)                                                                                \
+#define CHECK(cond) \
 	((cond) ? true : (check_fail_(__FILE__, __LINE__), fprintf(stderr, "%s\n", #cond), false))
 
-#define CHECK_INT_EQ(a, b)                                                                         \
-	do {                                                                                       \
-		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                    \
-		if (check_a_ != check_b_) {                                                        \
-			check_fail_(__FILE__, __LINE__);                                           \
-			fprintf(stderr, "%s == %s: %lld != %lld\n", #a, #b, check_a_, check_b_);   \
-		}                                                                                  \
+#define CHECK_INT_EQ(a, b)                                                                       \
+	do {                                                                                     \
+		long long check_a_ = (long long)(a), check_b_ = (long long)(b);                  \
+		if (check_a_ != check_b_) {                                                      \
+			check_fail_(__FILE__, __LINE__);                                         \
+			fprintf(stderr, "%s == %s: %lld != %lld\n", #a, #b, check_a_, check_b_); \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_UINT_EQ(a, b)                                                                        \
-	do {                                                                                       \
-		unsigned long long check_a_ = (unsigned long long)(a);                             \
-		unsigned long long check_b_ = (unsigned long long)(b);                             \
-		if (check_a_ != check_b_) {                                                        \
-			check_fail_(__FILE__, __LINE__);                                           \
-			fprintf(stderr, "%s == %s: %llu != %llu\n", #a, #b, check_a_, check_b_);   \
-		}                                                                                  \
+#define CHECK_UINT_EQ(a, b)                                                                      \
+	do {                                                                                     \
+		unsigned long long check_a_ = (unsigned long long)(a);                           \
+		unsigned long long check_b_ = (unsigned long long)(b);                           \
+		if (check_a_ != check_b_) {                                                      \
+			check_fail_(__FILE__, __LINE__);                                         \
+			fprintf(stderr, "%s == %s: %llu != %llu\n", #a, #b, check_a_, check_b_); \
+		}                                                                                \
 	} while (0)
 
 /* Equal within tol; two NaNs are equal. */
-#define CHECK_DBL_NEAR(a, b, tol)                                                                  \
-	do {                                                                                       \
-		double check_a_ = (a), check_b_ = (b);                                             \
-		if (!(isnan(check_a_) && isnan(check_b_)) &&                                       \
-		    !(fabs(check_a_ - check_b_) <= (tol))) {                                       \
-			check_fail_(__FILE__, __LINE__);                                           \
-			fprintf(stderr, "%s == %s: %.10g != %.10g (tolerance %g)\n", #a, #b,       \
-				check_a_, check_b_, (double)(tol));                                \
-		}                                                                                  \
+#define CHECK_DBL_NEAR(a, b, tol)                                                            \
+	do {                                                                                 \
+		double check_a_ = (a), check_b_ = (b);                                       \
+		if (!(isnan(check_a_) && isnan(check_b_)) &&                                 \
+		    !(fabs(check_a_ - check_b_) <= (tol))) {                                 \
+			check_fail_(__FILE__, __LINE__);                                     \
+			fprintf(stderr, "%s == %s: %.10g != %.10g (tolerance %g)\n", #a, #b, \
+			        check_a_, check_b_, (double)(tol));                          \
+		}                                                                            \
 	} while (0)
 
-#define CHECK_STR_EQ(a, b)                                                                         \
-	do {                                                                                       \
-		const char *check_a_ = (a), *check_b_ = (b);                                       \
-		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                   \
-			check_fail_(__FILE__, __LINE__);                                           \
-			fprintf(stderr, "%s == %s: \"%s\" != \"%s\"\n", #a, #b,                    \
-				check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");   \
-		}                                                                                  \
+#define CHECK_STR_EQ(a, b)                                                                       \
+	do {                                                                                     \
+		const char *check_a_ = (a), *check_b_ = (b);                                     \
+		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                 \
+			check_fail_(__FILE__, __LINE__);                                         \
+			fprintf(stderr, "%s == %s: \"%s\" != \"%s\"\n", #a, #b,                  \
+			        check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)"); \
+		}                                                                                \
 	} while (0)
 
-#define CHECK_MEM_EQ(a, b, n)                                                                      \
-	do {                                                                                       \
-		if (memcmp((a), (b), (n)) != 0) {                                                  \
-			check_fail_(__FILE__, __LINE__);                                           \
-			fprintf(stderr, "%s and %s differ in their first %zu bytes\n", #a, #b,     \
-				(size_t)(n));                                                      \
-		}                                                                                  \
+#define CHECK_MEM_EQ(a, b, n)                                                                  \
+	do {                                                                                   \
+		if (memcmp((a), (b), (n)) != 0) {                                              \
+			check_fail_(__FILE__, __LINE__);                                       \
+			fprintf(stderr, "%s and %s differ in their first %zu bytes\n", #a, #b, \
+			        (size_t)(n));                                                  \
+		}                                                                              \
 	} while (0)
 
 #endif

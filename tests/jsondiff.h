@@ -13,22 +13,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool jsondiff_at(const json_t *a, const json_t *b, char *path, size_t cap, char *out,
-			size_t outcap);
+static bool jsondiff_at(json_t *a, json_t *b, char *path, size_t cap, char *out, size_t outcap);
 
-static bool jsondiff_object(const json_t *a, const json_t *b, char *path, size_t cap, char *out,
-			    size_t outcap)
+static bool jsondiff_object(json_t *a, json_t *b, char *path, size_t cap, char *out, size_t outcap)
 {
 	size_t len = strlen(path);
 	const char *key;
 	json_t *va;
 
-	json_object_foreach((json_t *)(uintptr_t)a, key, va) {
+	json_object_foreach(a, key, va)
+	{
 		snprintf(path + len, cap - len, ".%s", key);
 		if (jsondiff_at(va, json_object_get(b, key), path, cap, out, outcap))
 			return true;
 	}
-	json_object_foreach((json_t *)(uintptr_t)b, key, va) {
+	json_object_foreach(b, key, va)
+	{
 		if (!json_object_get(a, key)) {
 			snprintf(path + len, cap - len, ".%s", key);
 			snprintf(out, outcap, "%s: only in the second", path);
@@ -39,14 +39,13 @@ static bool jsondiff_object(const json_t *a, const json_t *b, char *path, size_t
 	return false;
 }
 
-static bool jsondiff_array(const json_t *a, const json_t *b, char *path, size_t cap, char *out,
-			   size_t outcap)
+static bool jsondiff_array(json_t *a, json_t *b, char *path, size_t cap, char *out, size_t outcap)
 {
 	size_t len = strlen(path);
 
 	if (json_array_size(a) != json_array_size(b)) {
 		snprintf(out, outcap, "%s: %zu elements != %zu", path, json_array_size(a),
-			 json_array_size(b));
+		         json_array_size(b));
 		return true;
 	}
 	for (size_t i = 0; i < json_array_size(a); i++) {
@@ -58,8 +57,7 @@ static bool jsondiff_array(const json_t *a, const json_t *b, char *path, size_t 
 	return false;
 }
 
-static bool jsondiff_at(const json_t *a, const json_t *b, char *path, size_t cap, char *out,
-			size_t outcap)
+static bool jsondiff_at(json_t *a, json_t *b, char *path, size_t cap, char *out, size_t outcap)
 {
 	char *sa, *sb;
 
@@ -68,13 +66,13 @@ static bool jsondiff_at(const json_t *a, const json_t *b, char *path, size_t cap
 			return jsondiff_object(a, b, path, cap, out, outcap);
 		if (json_is_array(a))
 			return jsondiff_array(a, b, path, cap, out, outcap);
-		if (json_equal((json_t *)(uintptr_t)a, (json_t *)(uintptr_t)b))
+		if (json_equal(a, b))
 			return false;
 	}
 	sa = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
 	sb = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
 	snprintf(out, outcap, "%s: %s != %s", path[0] ? path : "(top)", sa ? sa : "(absent)",
-		 sb ? sb : "(absent)");
+	         sb ? sb : "(absent)");
 	free(sa);
 	free(sb);
 	return true;
@@ -84,7 +82,7 @@ static bool jsondiff_at(const json_t *a, const json_t *b, char *path, size_t cap
  * Returns true and writes "path: a != b" into out when a and b differ;
  * false when they are equal.
  */
-static inline bool jsondiff(const json_t *a, const json_t *b, char *out, size_t outcap)
+static inline bool jsondiff(json_t *a, json_t *b, char *out, size_t outcap)
 {
 	char path[512] = "";
 

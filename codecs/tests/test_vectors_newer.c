@@ -116,13 +116,14 @@ static void ext_enum(struct v2x_codec *codec, const char *dir)
 {
 	struct vec v = load(dir, "ext_enum_rsm_source.uper");
 	const struct v2x_msg *m;
-	uint8_t buf[4096];
-	size_t len;
 
 	if (!v.data)
 		return;
 	CHECK_INT_EQ(v2x_codec_decode(codec, (uint8_t *)v.data, v.len, &m), 0);
 	if (m && CHECK(m->type == V2X_MSG_RSM && m->u.rsm.n_participants == 1)) {
+		uint8_t buf[4096];
+		size_t len;
+
 		CHECK_UINT_EQ(m->u.rsm.participants[0].source, V2X_ENUM_UNRECOGNISED);
 		CHECK(m->flags & V2X_MSG_F_UNRECOGNISED_VALUE);
 		printf("ext_enum_rsm_source: RSM decoded, participant %u of type %u, source "
