@@ -83,8 +83,8 @@ static int run_dir(const char *dir, size_t *count)
 	if (n)
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
-		char path[4096];
 		if (rc == 0 && names[i]) {
+			char path[4096];
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 			rc = run_file(path, count);
 		}
@@ -99,9 +99,10 @@ int main(int argc, char **argv)
 	size_t count = 0;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fprintf(stderr, "usage: %s FILE_OR_DIR...\n"
-				"Runs the fuzz target once on each file.\n",
-			argv[0]);
+		fprintf(stderr,
+		        "usage: %s FILE_OR_DIR...\n"
+		        "Runs the fuzz target once on each file.\n",
+		        argv[0]);
 		return argc < 2 ? 2 : 0;
 	}
 	for (int i = 1; i < argc; i++) {
