@@ -172,7 +172,12 @@ uint64_t cvt__bits_from(struct cvt *cv, const BIT_STRING_t *b, long lo, long hi,
 
 	if (b->size < 0 || b->bits_unused < 0 || b->bits_unused > 7 || n < lo ||
 	    (hi >= 0 && n > hi)) {
-		cvt__fail(cv, V2X_EMALFORMED, field, "%ld bits, expected %ld..%ld", n, lo, hi);
+		if (hi >= 0)
+			cvt__fail(cv, V2X_EMALFORMED, field, "%ld bits, expected %ld..%ld", n, lo,
+			          hi);
+		else
+			cvt__fail(cv, V2X_EMALFORMED, field, "%ld bits, expected %ld or more", n,
+			          lo);
 		return 0;
 	}
 	if (n > 64) {

@@ -126,7 +126,7 @@ static void safety_ext_from(struct cvt *cv, const VehicleSafetyExtensions_t *a,
 {
 	m->has_events = a->events != NULL;
 	if (a->events)
-		m->events = cvt__bits_from(cv, a->events, 13, -1, &m->events_nbits, "events");
+		m->events = cvt__bits_from(cv, a->events, 1, -1, &m->events_nbits, "events");
 	m->has_path_history = a->pathHistory != NULL;
 	if (a->pathHistory) {
 		cvt__push(cv, "path_history");
@@ -141,16 +141,20 @@ static void safety_ext_from(struct cvt *cv, const VehicleSafetyExtensions_t *a,
 	}
 	m->has_lights = a->lights != NULL;
 	if (a->lights)
-		m->lights = cvt__bits_from(cv, a->lights, 9, -1, &m->lights_nbits, "lights");
+		m->lights = cvt__bits_from(cv, a->lights, 1, -1, &m->lights_nbits, "lights");
 }
 
-/* Extensible bit strings: the root size, or what the message carried. */
+/*
+ * Extensible bit strings: the root size when nbits is 0 (a message built in
+ * code), else the length the message carried; a length other than the
+ * root size travels in the extension form (X.691 16.6).
+ */
 static unsigned ext_nbits(struct cvt *cv, uint8_t nbits, unsigned root, const char *field)
 {
 	if (nbits == 0)
 		return root;
-	if (nbits < root || nbits > 64)
-		cvt__fail(cv, V2X_ERANGE, field, "%u bits, expected %u..64", nbits, root);
+	if (nbits > 64)
+		cvt__fail(cv, V2X_ERANGE, field, "%u bits, expected 1..64", nbits);
 	return nbits;
 }
 

@@ -24,7 +24,7 @@ static void lane_attributes_from(struct cvt *cv, const LaneAttributes_t *a,
 	/* Every alternative is a BIT STRING at the start of the union. */
 	if (m->kind == V2X_LANE_VEHICLE)
 		m->type_bits =
-		        cvt__bits_from(cv, &t->choice.vehicle, 8, -1, &m->type_nbits, "type_bits");
+		        cvt__bits_from(cv, &t->choice.vehicle, 1, -1, &m->type_nbits, "type_bits");
 	else
 		m->type_bits = cvt__bits_from(cv, &t->choice.crosswalk, 16, 16, &m->type_nbits,
 		                              "type_bits");
@@ -41,7 +41,8 @@ static void lane_attributes_to(struct cvt *cv, const struct v2x_lane_attributes 
 		cvt__fail(cv, V2X_ERANGE, "kind", "%u is not a Day-1 lane type", m->kind);
 		return;
 	}
-	if (m->kind == V2X_LANE_VEHICLE && m->type_nbits > nbits)
+	/* Vehicle lanes' SIZE(8,...) is extensible: keep the length carried. */
+	if (m->kind == V2X_LANE_VEHICLE && m->type_nbits)
 		nbits = m->type_nbits > 64 ? 64 : m->type_nbits;
 	a->laneType.present = (LaneTypeAttributes_PR)m->kind;
 	cvt__bits_to(cv, m->type_bits, nbits, &a->laneType.choice.crosswalk);

@@ -228,6 +228,31 @@ static void offset_choice(struct fixture *fx)
 	}
 }
 
+/* An extensible bit string keeps its length, inside the root size or not
+ * (13 is VehicleEventFlags' root; the others travel in the extension form). */
+static void extensible_bits(struct fixture *fx)
+{
+	static const uint8_t lengths[] = { 13, 5, 14, 64 };
+	struct v2x_msg m;
+	uint8_t buf[4096], again[4096];
+	size_t len, len2;
+	const struct v2x_msg *out;
+
+	for (size_t i = 0; i < sizeof(lengths); i++) {
+		v2x_arena_reset(&fx->arena);
+		v2x_sample_build(V2X_MSG_BSM, &fx->arena, &m);
+		m.u.bsm.safety_ext.events_nbits = lengths[i];
+		m.u.bsm.safety_ext.events = (uint64_t)1 << (lengths[i] - 1) | 1;
+		CHECK_INT_EQ(v2x_codec_encode(fx->codec, &m, buf, sizeof(buf), &len), 0);
+		CHECK_INT_EQ(v2x_codec_decode(fx->codec, buf, len, &out), 0);
+		CHECK_UINT_EQ(out->u.bsm.safety_ext.events_nbits, lengths[i]);
+		CHECK_UINT_EQ(out->u.bsm.safety_ext.events, m.u.bsm.safety_ext.events);
+		CHECK_INT_EQ(v2x_codec_encode(fx->codec, out, again, sizeof(again), &len2), 0);
+		CHECK_UINT_EQ(len2, len);
+		CHECK_MEM_EQ(again, buf, len);
+	}
+}
+
 /* A MessageFrame alternative of a newer schema is counted by its number. */
 static void unsupported_alternatives(struct fixture *fx)
 {
@@ -288,6 +313,7 @@ int main(void)
 	out_of_range_on_the_wire(fx);
 	encode_errors(fx);
 	offset_choice(fx);
+	extensible_bits(fx);
 	unsupported_alternatives(fx);
 	json_errors(fx);
 	for (size_t i = 0; i < NTYPES; i++)
