@@ -810,13 +810,17 @@ asn_INTEGER2long(const INTEGER_t *iptr, long *lptr) {
 		return 0;
 	}
 
-	/* Perform the sign initialization */
-	/* Actually l = -(*b >> 7); gains nothing, yet unreadable! */
-	if((*b >> 7)) l = -1; else l = 0;
-
-	/* Conversion engine */
-	for(; b < end; b++)
-		l = (l << 8) | *b;
+	/*
+	 * Conversion engine, in unsigned arithmetic: shifting a negative
+	 * long left is undefined.  The final conversion back to long is
+	 * two's complement on every compiler this code is built with.
+	 */
+	{
+		unsigned long u = (*b >> 7) ? ~0UL : 0UL;
+		for(; b < end; b++)
+			u = (u << 8) | *b;
+		l = (long)u;
+	}
 
 	*lptr = l;
 	return 0;

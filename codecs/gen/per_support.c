@@ -82,12 +82,14 @@ per_get_few_bits(asn_per_data_t *pd, int nbits) {
 	if(off <= 8)
 		accum = nbits ? (buf[0]) >> (8 - off) : 0;
 	else if(off <= 16)
-		accum = ((buf[0] << 8) + buf[1]) >> (16 - off);
+		accum = (((uint32_t)buf[0] << 8) + buf[1]) >> (16 - off);
 	else if(off <= 24)
-		accum = ((buf[0] << 16) + (buf[1] << 8) + buf[2]) >> (24 - off);
+		accum = (((uint32_t)buf[0] << 16) + ((uint32_t)buf[1] << 8)
+			+ buf[2]) >> (24 - off);
 	else if(off <= 31)
-		accum = ((buf[0] << 24) + (buf[1] << 16)
-			+ (buf[2] << 8) + (buf[3])) >> (32 - off);
+		/* In uint32_t: buf[0] << 24 overflows int when buf[0] > 127. */
+		accum = (((uint32_t)buf[0] << 24) + ((uint32_t)buf[1] << 16)
+			+ ((uint32_t)buf[2] << 8) + (buf[3])) >> (32 - off);
 	else if(nbits <= 31) {
 		asn_per_data_t tpd = *pd;
 		/* Here are we with our 31-bits limit plus 1..7 bits offset. */
