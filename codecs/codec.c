@@ -85,8 +85,9 @@ __attribute__((format(printf, 3, 4))) static int codec_fail(struct v2x_codec *c,
  * Reads the MessageFrame's alternative number from the first bits without
  * decoding: an extension bit, then 3 bits for a root alternative, or a
  * "normally small number" for an extension alternative (X.691 22.8).
- * Returns the alternative, -1 when the input is too short, or INT_MAX for
- * an extension number too large to count.
+ * Returns the alternative (0..7 for the root, where 5..7 do not exist;
+ * ROOT_ALTERNATIVES and up for an extension, the first bit of buf set), or
+ * -1 when the input is empty.
  */
 static int frame_alternative(const uint8_t *buf, size_t len)
 {
@@ -104,12 +105,14 @@ static int unsupported(struct v2x_codec *c, int alt)
 	size_t slot = (size_t)alt < V2X_CODEC_ALT_COUNTED ? (size_t)alt : V2X_CODEC_ALT_COUNTED - 1;
 
 	c->stats.unsupported[slot]++;
-	if (alt >= ROOT_ALTERNATIVES)
+	if (alt >= ROOT_ALTERNATIVES + 64)
 		return codec_fail(c, V2X_EUNSUPPORTED_MSG,
-		                  "MessageFrame alternative %d (extension %d) is not a Day-1 "
-		                  "message (BSM, MAP, RSM, SPAT, RSI)",
-		                  alt, alt - ROOT_ALTERNATIVES + 1);
-	return codec_fail(c, V2X_EMALFORMED, "MessageFrame alternative %d does not exist", alt);
+		                  "a MessageFrame alternative of extension 65 or later is not a "
+		                  "Day-1 message");
+	return codec_fail(c, V2X_EUNSUPPORTED_MSG,
+	                  "MessageFrame alternative %d (extension %d) is not a Day-1 message (BSM, "
+	                  "MAP, RSM, SPAT, RSI)",
+	                  alt, alt - ROOT_ALTERNATIVES + 1);
 }
 
 /* Normalises a decoded MessageFrame into c->msg. */
@@ -174,12 +177,15 @@ static int decode_frame(struct v2x_codec *c, const uint8_t *buf, size_t len)
 	if (len > c->limits.max_msg_size)
 		return codec_fail(c, V2X_ETOO_BIG, "%zu bytes, more than the %zu-byte limit", len,
 		                  c->limits.max_msg_size);
-	if (alt >= ROOT_ALTERNATIVES)
+	if (alt >= ROOT_ALTERNATIVES && (buf[0] & 0x80))
 		return unsupported(c, alt);
+	if (alt >= ROOT_ALTERNATIVES)
+		return codec_fail(c, V2X_EMALFORMED,
+		                  "MessageFrame root alternative %d does not exist (0..4 do)", alt);
 	rv = uper_decode_complete(&ctx, &asn_DEF_MessageFrame, (void **)&mf, buf, len);
 	err = decode_result(c, rv, len);
 	if (err == V2X_OK && mf->present == MessageFrame_PR_NOTHING)
-		err = unsupported(c, alt);
+		err = codec_fail(c, V2X_EMALFORMED, "MessageFrame holds no alternative");
 	if (err == V2X_OK) {
 		cvt__init(&cv, &c->dec_arena);
 		err = frame_from(c, mf, &cv);

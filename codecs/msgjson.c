@@ -190,6 +190,17 @@ struct jctx {
 	size_t path_len;
 };
 
+/* Records that the arena is exhausted (the first failure wins). */
+static int jnomem(struct jctx *jc)
+{
+	if (!jc->rc) {
+		jc->rc = V2X_ENOMEM;
+		snprintf(jc->err, jc->errlen, "%s%sout of memory", jc->path,
+		         jc->path_len ? ": " : "");
+	}
+	return jc->rc;
+}
+
 __attribute__((format(printf, 2, 3))) static int jfail(struct jctx *jc, const char *fmt, ...)
 {
 	va_list ap;
@@ -327,7 +338,7 @@ static int text_from_json(struct jctx *jc, json_t *v, struct v2x_text *t)
 
 	t->data = v2x_arena_alloc(jc->arena, V2X_DESCRIPTION_MAX);
 	if (!t->data)
-		return jfail(jc, "out of memory");
+		return jnomem(jc);
 	if (kind && strcmp(kind, "textString") == 0 && json_is_string(text)) {
 		t->len = json_string_length(text);
 		if (t->len < 1 || t->len > V2X_DESCRIPTION_MAX)
@@ -369,7 +380,7 @@ static int list_from_json(struct jctx *jc, const struct jf *f, json_t *v, void *
 		return jfail(jc, "expected an array");
 	elems = n ? v2x_arena_calloc(jc->arena, n, t->size) : NULL;
 	if (n && !elems)
-		return jfail(jc, "out of memory");
+		return jnomem(jc);
 	for (size_t i = 0; i < n; i++) {
 		size_t old = path_push(jc, "", (long)i);
 		if (obj_from_json(jc, t, json_array_get(v, i), elems + i * t->size))

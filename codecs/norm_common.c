@@ -239,18 +239,15 @@ static uint8_t ll_pick(long dlat, long dlon)
 /* Works out the encoding and the raw values when ll_enc is V2X_LL_AUTO. */
 static uint8_t ll_auto(const struct v2x_llv *m, const struct v2x_pos3d *ref, long *lat, long *lon)
 {
-	uint8_t enc;
-
-	if (isnan(ref->lat_deg) || isnan(ref->lon_deg) || isnan(m->lat_deg) || isnan(m->lon_deg))
-		enc = V2X_LL_LATLON;
-	else
-		enc = ll_pick(lround(m->lat_deg / LL_SCALE) - lround(ref->lat_deg / LL_SCALE),
-		              lround(m->lon_deg / LL_SCALE) - lround(ref->lon_deg / LL_SCALE));
-	if (enc != V2X_LL_LATLON) {
-		*lat = lround(m->lat_deg / LL_SCALE) - lround(ref->lat_deg / LL_SCALE);
-		*lon = lround(m->lon_deg / LL_SCALE) - lround(ref->lon_deg / LL_SCALE);
-	}
-	return enc;
+	/* Only coordinates that are positions are worth an offset; anything
+	 * else (NaN, 1e300) goes to LatLon, whose range check reports it,
+	 * and lround is never given a value it cannot hold. */
+	if (!(fabs(ref->lat_deg) <= 90 && fabs(ref->lon_deg) <= 180 && fabs(m->lat_deg) <= 90 &&
+	      fabs(m->lon_deg) <= 180))
+		return V2X_LL_LATLON;
+	*lat = lround(m->lat_deg / LL_SCALE) - lround(ref->lat_deg / LL_SCALE);
+	*lon = lround(m->lon_deg / LL_SCALE) - lround(ref->lon_deg / LL_SCALE);
+	return ll_pick(*lat, *lon);
 }
 
 static void ll_to(struct cvt *cv, const struct v2x_llv *m, const struct v2x_pos3d *ref,
@@ -287,7 +284,9 @@ static VerticalOffset_t *v_to(struct cvt *cv, const struct v2x_llv *m)
 	if (enc == V2X_V_NONE)
 		return NULL;
 	if (enc == V2X_V_AUTO) {
-		long raw = isnan(m->v_m) ? LONG_MAX : lround(m->v_m / V_SCALE);
+		/* Beyond +-6553.6 m (or NaN) no offset holds it: B12's range
+		 * check reports it, and lround never sees a huge value. */
+		long raw = fabs(m->v_m) < 6553.6 ? lround(m->v_m / V_SCALE) : LONG_MAX;
 		for (enc = V2X_V_B07; enc < V2X_V_B12 && labs(raw) > v_bound[enc]; enc++)
 			;
 	}

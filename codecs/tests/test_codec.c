@@ -259,12 +259,19 @@ static void unsupported_alternatives(struct fixture *fx)
 	const struct v2x_codec_stats *st = v2x_codec_stats(fx->codec);
 	uint8_t ext7[] = { 0x80 | 2, 0x01, 0x00 };   /* extension 3 = alternative 7 */
 	uint8_t big[] = { 0x80 | 0x40, 0x01, 0x50 }; /* an extension number of 64+ */
+	uint8_t root5[] = { 0x50, 0, 0, 0, 0, 0 };
 	const struct v2x_msg *m;
 
 	CHECK_INT_EQ(v2x_codec_decode(fx->codec, ext7, sizeof(ext7), &m), V2X_EUNSUPPORTED_MSG);
 	CHECK_UINT_EQ(st->unsupported[7], 1);
 	CHECK_INT_EQ(v2x_codec_decode(fx->codec, big, sizeof(big), &m), V2X_EUNSUPPORTED_MSG);
 	CHECK_UINT_EQ(st->unsupported[V2X_CODEC_ALT_COUNTED - 1], 1);
+	/* Root alternatives 5..7 fit the 3-bit index but do not exist: that is
+	 * a broken message, not a newer one. */
+	CHECK_INT_EQ(v2x_codec_decode(fx->codec, root5, sizeof(root5), &m), V2X_EMALFORMED);
+	CHECK_STR_EQ(v2x_codec_error(fx->codec),
+	             "MessageFrame root alternative 5 does not exist (0..4 do)");
+	CHECK_UINT_EQ(st->unsupported[5], 0);
 }
 
 /* JSON input that is wrong says where. */

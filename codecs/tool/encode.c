@@ -29,7 +29,8 @@ static int encode_line(struct encoder *e, const char *line, long n)
 	struct v2x_msg msg;
 	char err[256];
 	size_t len;
-	json_t *j = json_loads(line, 0, &jerr);
+	/* IA5 descriptions may hold NUL, which decode prints as \u0000. */
+	json_t *j = json_loads(line, JSON_ALLOW_NUL, &jerr);
 	int rc;
 
 	if (!j) {
