@@ -235,9 +235,11 @@ void cvt__octets_to(struct cvt *cv, const uint8_t *in, size_t n, OCTET_STRING_t 
 	o->size = (int)n;
 }
 
-void cvt__name_from(struct cvt *cv, const OCTET_STRING_t *o, char *out, const char *field)
+void cvt__name_from(struct cvt *cv, const OCTET_STRING_t *o, struct v2x_name *out,
+                    const char *field)
 {
-	out[0] = '\0';
+	out->len = 0;
+	out->s[0] = '\0';
 	if (!o)
 		return;
 	if (o->size < 1 || o->size > V2X_NAME_MAX) {
@@ -245,36 +247,31 @@ void cvt__name_from(struct cvt *cv, const OCTET_STRING_t *o, char *out, const ch
 		          V2X_NAME_MAX);
 		return;
 	}
-	/* IA5 characters are 7-bit; NUL is one of them but cannot be kept in
-	 * a C string, so it is refused rather than silently cut. */
-	if (memchr(o->buf, 0, (size_t)o->size)) {
-		cvt__fail(cv, V2X_EMALFORMED, field, "contains a NUL character");
-		return;
-	}
-	memcpy(out, o->buf, (size_t)o->size);
-	out[o->size] = '\0';
+	memcpy(out->s, o->buf, (size_t)o->size);
+	out->s[o->size] = '\0';
+	out->len = (uint8_t)o->size;
 }
 
-OCTET_STRING_t *cvt__name_to(struct cvt *cv, const char *name, const char *field)
+OCTET_STRING_t *cvt__name_to(struct cvt *cv, const struct v2x_name *name, const char *field)
 {
-	size_t len = strnlen(name, V2X_NAME_MAX + 1);
 	OCTET_STRING_t *o;
 
-	if (len == 0)
+	if (name->len == 0)
 		return NULL;
-	if (len > V2X_NAME_MAX) {
-		cvt__fail(cv, V2X_ERANGE, field, "longer than %d characters", V2X_NAME_MAX);
+	if (name->len > V2X_NAME_MAX) {
+		cvt__fail(cv, V2X_ERANGE, field, "%u characters, expected 1..%d", name->len,
+		          V2X_NAME_MAX);
 		return NULL;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)name[i] > 127) {
+	for (size_t i = 0; i < name->len; i++) {
+		if ((unsigned char)name->s[i] > 127) {
 			cvt__fail(cv, V2X_ERANGE, field, "not an IA5 (ASCII) string");
 			return NULL;
 		}
 	}
 	o = CVT_NEW(cv, OCTET_STRING_t);
 	if (o)
-		cvt__octets_to(cv, (const uint8_t *)name, len, o);
+		cvt__octets_to(cv, (const uint8_t *)name->s, name->len, o);
 	return o;
 }
 

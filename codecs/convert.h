@@ -102,9 +102,10 @@ void cvt__octets_from(struct cvt *cv, const OCTET_STRING_t *o, uint8_t *out, siz
                       const char *field);
 void cvt__octets_to(struct cvt *cv, const uint8_t *in, size_t n, OCTET_STRING_t *o);
 
-/* DescriptiveName (IA5String SIZE(1..63)) <-> "" when absent. */
-void cvt__name_from(struct cvt *cv, const OCTET_STRING_t *o, char *out, const char *field);
-OCTET_STRING_t *cvt__name_to(struct cvt *cv, const char *name, const char *field);
+/* DescriptiveName (IA5String SIZE(1..63)), absent as len 0. */
+void cvt__name_from(struct cvt *cv, const OCTET_STRING_t *o, struct v2x_name *out,
+                    const char *field);
+OCTET_STRING_t *cvt__name_to(struct cvt *cv, const struct v2x_name *name, const char *field);
 
 /* ---- lists -------------------------------------------------------------- */
 

@@ -75,6 +75,16 @@ enum {
 	V2X_DESCRIPTION_MAX = 512,
 };
 
+/*
+ * DescriptiveName: 1..63 IA5 (7-bit) characters; len 0 when absent.  s is
+ * NUL-terminated after len for printing, but IA5 has NUL too, so len, not
+ * strlen, is the length.
+ */
+struct v2x_name {
+	uint8_t len;
+	char s[V2X_NAME_MAX + 1];
+};
+
 /* ---- positions ---------------------------------------------------------- */
 
 /* Position3D: absolute WGS84 position, ellipsoidal height. */
@@ -429,7 +439,7 @@ struct v2x_movement {
 };
 
 struct v2x_link {
-	char name[V2X_NAME_MAX + 1]; /* "" when absent */
+	struct v2x_name name;
 	struct v2x_node_ref upstream;
 	struct v2x_speed_limits speed_limits;
 	bool has_width;
@@ -442,7 +452,7 @@ struct v2x_link {
 };
 
 struct v2x_node {
-	char name[V2X_NAME_MAX + 1]; /* "" when absent */
+	struct v2x_name name;
 	struct v2x_node_ref id;
 	struct v2x_pos3d ref_pos;
 	size_t n_links;
@@ -532,7 +542,7 @@ struct v2x_spat {
 	double moy_s;
 	bool has_timestamp;
 	double timestamp_s;
-	char name[V2X_NAME_MAX + 1]; /* "" when absent */
+	struct v2x_name name;
 	size_t n_intersections;
 	struct v2x_intersection_state *intersections;
 };

@@ -30,7 +30,7 @@ static bool present(const struct jf *f, const void *obj)
 		return *((const uint8_t *)obj + f->has_off) != 0;
 	switch (f->kind) {
 	case JF_NAME:
-		return FIELD(obj, f)[0] != '\0';
+		return ((const struct v2x_name *)(const void *)FIELD(obj, f))->len > 0;
 	case JF_TEXT:
 		return ((const struct v2x_text *)(const void *)FIELD(obj, f))->kind !=
 		       V2X_TEXT_NONE;
@@ -135,7 +135,8 @@ static json_t *field_to_json(const struct jf *f, const void *obj)
 	case JF_ID:
 		return hex_to_json(p, V2X_ID_LEN);
 	case JF_NAME:
-		return json_string(p);
+		return json_stringn(((const struct v2x_name *)p)->s,
+		                    ((const struct v2x_name *)p)->len);
 	case JF_TEXT:
 		return text_to_json(p);
 	case JF_STRUCT:
@@ -357,16 +358,18 @@ static int text_from_json(struct jctx *jc, json_t *v, struct v2x_text *t)
 	                 "{\"kind\": \"textGB2312\", \"hex\": ...}");
 }
 
-static int name_from_json(struct jctx *jc, json_t *v, char *out)
+static int name_from_json(struct jctx *jc, json_t *v, struct v2x_name *out)
 {
 	const char *s = json_string_value(v);
-	size_t len = s ? strlen(s) : 0;
+	size_t len = s ? json_string_length(v) : 0;
 
 	if (!s)
 		return jfail(jc, "expected a string");
 	if (len > V2X_NAME_MAX)
 		return jfail(jc, "longer than %d characters", V2X_NAME_MAX);
-	memcpy(out, s, len + 1);
+	memcpy(out->s, s, len);
+	out->s[len] = '\0';
+	out->len = (uint8_t)len;
 	return 0;
 }
 

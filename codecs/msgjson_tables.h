@@ -19,7 +19,7 @@ enum jf_kind {
 	JF_BITS16, /* uint16_t bit string */
 	JF_BITS64, /* uint64_t bit string, length in the uint8_t at aux_off */
 	JF_ID,     /* uint8_t[8] as hex */
-	JF_NAME,   /* char[64], "" absent */
+	JF_NAME,   /* struct v2x_name, len 0 absent */
 	JF_TEXT,   /* struct v2x_text */
 	JF_STRUCT, /* nested struct, table in aux */
 	JF_LIST,   /* element pointer at off, size_t count at aux_off */

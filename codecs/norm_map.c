@@ -220,7 +220,7 @@ static void lanes_from(struct cvt *cv, const LaneList_t *a, const struct v2x_pos
 static void link_from(struct cvt *cv, const Link_t *a, const struct v2x_pos3d *ref,
                       struct v2x_link *m)
 {
-	cvt__name_from(cv, a->name, m->name, "name");
+	cvt__name_from(cv, a->name, &m->name, "name");
 	cvt__push(cv, "upstream");
 	norm__node_ref_from(cv, &a->upstreamNodeId, &m->upstream);
 	cvt__pop(cv);
@@ -237,7 +237,7 @@ static void link_to(struct cvt *cv, const struct v2x_link *m, const struct v2x_p
 {
 	Lane_t *e;
 
-	a->name = cvt__name_to(cv, m->name, "name");
+	a->name = cvt__name_to(cv, &m->name, "name");
 	norm__node_ref_to(cv, &m->upstream, &a->upstreamNodeId);
 	a->speedLimits = norm__speed_limits_to(cv, &m->speed_limits);
 	a->linkWidth =
@@ -256,7 +256,7 @@ static void node_from(struct cvt *cv, const Node_t *a, struct v2x_node *m)
 {
 	const LinkList_t *l = a->inLinks;
 
-	cvt__name_from(cv, a->name, m->name, "name");
+	cvt__name_from(cv, a->name, &m->name, "name");
 	norm__node_ref_from(cv, &a->id, &m->id);
 	cvt__push(cv, "ref_pos");
 	norm__pos3d_from(cv, &a->refPos, &m->ref_pos);
@@ -279,7 +279,7 @@ static void node_to(struct cvt *cv, const struct v2x_node *m, Node_t *a)
 {
 	Link_t *e;
 
-	a->name = cvt__name_to(cv, m->name, "name");
+	a->name = cvt__name_to(cv, &m->name, "name");
 	norm__node_ref_to(cv, &m->id, &a->id);
 	norm__pos3d_to(cv, &m->ref_pos, &a->refPos);
 	if (m->n_links == 0)

@@ -200,7 +200,7 @@ void norm__spat_from(struct cvt *cv, const SPAT_t *a, struct v2x_spat *m)
 	norm__opt_scaled_from(cv, &norm__moy, a->moy, &m->has_moy, &m->moy_s, "moy_s");
 	norm__opt_scaled_from(cv, &norm__dsecond, a->timeStamp, &m->has_timestamp, &m->timestamp_s,
 	                      "timestamp_s");
-	cvt__name_from(cv, a->name, m->name, "name");
+	cvt__name_from(cv, a->name, &m->name, "name");
 	m->n_intersections = 0;
 	m->intersections = cvt__list_from(cv, l->list.count, 1, V2X_INTERSECTIONS_MAX,
 	                                  sizeof(*m->intersections), "intersections");
@@ -224,7 +224,7 @@ void norm__spat_to(struct cvt *cv, const struct v2x_spat *m, SPAT_t *a)
 	a->moy = norm__opt_scaled_to(cv, &norm__moy, m->has_moy, m->moy_s, "moy_s");
 	a->timeStamp = norm__opt_scaled_to(cv, &norm__dsecond, m->has_timestamp, m->timestamp_s,
 	                                   "timestamp_s");
-	a->name = cvt__name_to(cv, m->name, "name");
+	a->name = cvt__name_to(cv, &m->name, "name");
 	e = cvt__list_to(cv, &a->intersections.list, m->n_intersections, 1, V2X_INTERSECTIONS_MAX,
 	                 sizeof(*e), "intersections");
 	for (size_t i = 0; e && i < m->n_intersections; i++) {

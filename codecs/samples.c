@@ -153,7 +153,8 @@ static int sample_map(struct v2x_arena *arena, struct v2x_map *m)
 	m->timestamp_moy_s = 475970.0 * 60;
 	m->n_nodes = 1;
 	m->nodes = node;
-	strcpy(node->name, "Valley junction");
+	node->name.len = (uint8_t)strlen("Valley junction");
+	memcpy(node->name.s, "Valley junction", node->name.len + 1);
 	node->id = (struct v2x_node_ref){ true, 500, 1 };
 	node->ref_pos = (struct v2x_pos3d){ BASE_LAT, BASE_LON, true, BASE_ELEV };
 	node->n_links = 4;

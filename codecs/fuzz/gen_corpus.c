@@ -450,10 +450,16 @@ static void map_minimal(struct v2x_msg *m)
 	struct v2x_node *n = &m->u.map.nodes[0];
 
 	m->u.map.has_timestamp = false;
-	n->name[0] = '\0';
+	n->name.len = 0;
 	n->id.has_region = false;
 	n->ref_pos.has_elev = false;
 	n->n_links = 0;
+}
+
+static void set_name(struct v2x_name *name, const char *s)
+{
+	name->len = (uint8_t)strlen(s);
+	memcpy(name->s, s, name->len + 1);
 }
 
 /* Every lane kind, lane sharing, movements, explicit point encodings. */
@@ -465,7 +471,7 @@ static void map_lanes(struct v2x_msg *m)
 
 	for (size_t l = 0; l < n->n_links; l++) {
 		struct v2x_link *k = &n->links[l];
-		strcpy(k->name, "Hairpin 3 uphill");
+		set_name(&k->name, "Hairpin 3 uphill");
 		k->n_movements = 1 + l % 2;
 		k->movements = mv;
 		for (size_t i = 0; i < k->n_lanes; i++) {
@@ -489,7 +495,7 @@ static void spat_utc(struct v2x_msg *m)
 	struct v2x_spat *s = &m->u.spat;
 	struct v2x_intersection_state *is = &s->intersections[0];
 
-	strcpy(s->name, "Valley junction");
+	set_name(&s->name, "Valley junction");
 	is->has_moy = is->has_timestamp = is->has_time_confidence = true;
 	is->moy_s = 60.0 * 527039;
 	is->timestamp_s = 59.999;

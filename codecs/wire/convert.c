@@ -67,21 +67,11 @@ void v2x_wire__put_bytes(struct v2x_wire__cv *cv, protobuf_c_boolean *has, Proto
 	*has = 1;
 }
 
-char *v2x_wire__put_str(struct v2x_wire__cv *cv, const char *s, size_t max)
+void v2x_wire__put_name(struct v2x_wire__cv *cv, protobuf_c_boolean *has, ProtobufCBinaryData *dst,
+                        const struct v2x_name *name)
 {
-	size_t len = strnlen(s, max);
-	char *copy;
-
-	if (len == 0)
-		return NULL;
-	copy = v2x_arena_alloc(cv->arena, len + 1);
-	if (!copy) {
-		v2x_wire__fail(cv, V2X_ENOMEM, "no memory for a string of %zu bytes", len);
-		return NULL;
-	}
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	return copy;
+	if (name->len)
+		v2x_wire__put_bytes(cv, has, dst, (const uint8_t *)name->s, name->len);
 }
 
 uint32_t v2x_wire__uint(struct v2x_wire__cv *cv, uint32_t v, uint32_t max, const char *msg,
@@ -127,19 +117,23 @@ void v2x_wire__get_id(struct v2x_wire__cv *cv, protobuf_c_boolean present,
 	memcpy(id, b->data, V2X_ID_LEN);
 }
 
-void v2x_wire__get_name(struct v2x_wire__cv *cv, const char *s, char name[V2X_NAME_MAX + 1],
-                        const char *msg, const char *field)
+void v2x_wire__get_name(struct v2x_wire__cv *cv, protobuf_c_boolean present,
+                        const ProtobufCBinaryData *b, struct v2x_name *name, const char *msg,
+                        const char *field)
 {
-	size_t len = s ? strlen(s) : 0;
+	size_t len = present ? b->len : 0;
 
-	name[0] = '\0';
+	name->len = 0;
+	name->s[0] = '\0';
 	if (len > V2X_NAME_MAX) {
 		v2x_wire__fail(cv, V2X_ERANGE, "%s.%s: %zu bytes, at most %d", msg, field, len,
 		               V2X_NAME_MAX);
 		return;
 	}
 	if (len)
-		memcpy(name, s, len + 1);
+		memcpy(name->s, b->data, len);
+	name->s[len] = '\0';
+	name->len = (uint8_t)len;
 }
 
 /* ---- entry points ------------------------------------------------------- */

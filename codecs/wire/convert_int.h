@@ -46,9 +46,9 @@ void *v2x_wire__ptrs(struct v2x_wire__cv *cv, size_t n);
 void v2x_wire__put_bytes(struct v2x_wire__cv *cv, protobuf_c_boolean *has, ProtobufCBinaryData *dst,
                          const uint8_t *src, size_t len);
 
-/* Returns a copy of s (its first max bytes at most) in the arena, or NULL
- * (field absent) for "". */
-char *v2x_wire__put_str(struct v2x_wire__cv *cv, const char *s, size_t max);
+/* Sets the bytes field of a DescriptiveName (absent when name->len is 0). */
+void v2x_wire__put_name(struct v2x_wire__cv *cv, protobuf_c_boolean *has, ProtobufCBinaryData *dst,
+                        const struct v2x_name *name);
 
 /* A double the model keeps as NaN when unavailable: sent only when available. */
 #define PUT_D(o, f, v) ((o)->f = (v), (o)->has_##f = !isnan((o)->f))
@@ -102,9 +102,10 @@ void v2x_wire__get_id(struct v2x_wire__cv *cv, protobuf_c_boolean present,
                       const ProtobufCBinaryData *b, uint8_t id[V2X_ID_LEN], const char *msg,
                       const char *field);
 
-/* Copies the optional string s (NULL: absent, read as "") into name. */
-void v2x_wire__get_name(struct v2x_wire__cv *cv, const char *s, char name[V2X_NAME_MAX + 1],
-                        const char *msg, const char *field);
+/* Copies the optional bytes field b (absent: length 0) into name. */
+void v2x_wire__get_name(struct v2x_wire__cv *cv, protobuf_c_boolean present,
+                        const ProtobufCBinaryData *b, struct v2x_name *name, const char *msg,
+                        const char *field);
 
 /* ---- structs shared by several messages --------------------------------- */
 

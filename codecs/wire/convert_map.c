@@ -151,7 +151,7 @@ static V2x__Wire__Link *link_out(struct v2x_wire__cv *cv, const struct v2x_link 
 
 	if (!o)
 		return NULL;
-	o->name = v2x_wire__put_str(cv, m->name, V2X_NAME_MAX);
+	v2x_wire__put_name(cv, &o->has_name, &o->name, &m->name);
 	o->upstream = v2x_wire__node_ref_out(cv, &m->upstream);
 	OUT_LIST(cv, o, speed_limits, m->speed_limits.n, m->speed_limits.v, limit_out);
 	PUT_OPT(o, width_m, m->has_width, m->width_m);
@@ -167,7 +167,7 @@ static void link_in(struct v2x_wire__cv *cv, const V2x__Wire__Link *o, struct v2
 
 	if (!o)
 		o = &none;
-	v2x_wire__get_name(cv, o->name, m->name, "Link", "name");
+	v2x_wire__get_name(cv, o->has_name, &o->name, &m->name, "Link", "name");
 	v2x_wire__node_ref_in(cv, o->upstream, &m->upstream);
 	IN_LIST(cv, o, speed_limits, V2X_SPEED_LIMITS_MAX, m->speed_limits.n, m->speed_limits.v,
 	        limit_in);
@@ -184,7 +184,7 @@ static V2x__Wire__Node *node_out(struct v2x_wire__cv *cv, const struct v2x_node 
 
 	if (!o)
 		return NULL;
-	o->name = v2x_wire__put_str(cv, m->name, V2X_NAME_MAX);
+	v2x_wire__put_name(cv, &o->has_name, &o->name, &m->name);
 	o->id = v2x_wire__node_ref_out(cv, &m->id);
 	o->ref_pos = v2x_wire__pos3d_out(cv, &m->ref_pos);
 	OUT_LIST(cv, o, links, m->n_links, m->links, link_out);
@@ -197,7 +197,7 @@ static void node_in(struct v2x_wire__cv *cv, const V2x__Wire__Node *o, struct v2
 
 	if (!o)
 		o = &none;
-	v2x_wire__get_name(cv, o->name, m->name, "Node", "name");
+	v2x_wire__get_name(cv, o->has_name, &o->name, &m->name, "Node", "name");
 	v2x_wire__node_ref_in(cv, o->id, &m->id);
 	v2x_wire__pos3d_in(cv, o->ref_pos, &m->ref_pos);
 	IN_LIST(cv, o, links, V2X_LINKS_MAX, m->n_links, m->links, link_in);

@@ -131,7 +131,7 @@ V2x__Wire__Spat *v2x_wire__spat_out(struct v2x_wire__cv *cv, const struct v2x_sp
 	PUT_U(o, msg_cnt, m->msg_cnt);
 	PUT_OPT(o, moy_s, m->has_moy, m->moy_s);
 	PUT_OPT(o, timestamp_s, m->has_timestamp, m->timestamp_s);
-	o->name = v2x_wire__put_str(cv, m->name, V2X_NAME_MAX);
+	v2x_wire__put_name(cv, &o->has_name, &o->name, &m->name);
 	OUT_LIST(cv, o, intersections, m->n_intersections, m->intersections, intersection_out);
 	return o;
 }
@@ -147,7 +147,7 @@ void v2x_wire__spat_in(struct v2x_wire__cv *cv, const V2x__Wire__Spat *o, struct
 	m->moy_s = o->moy_s;
 	m->has_timestamp = o->has_timestamp_s;
 	m->timestamp_s = o->timestamp_s;
-	v2x_wire__get_name(cv, o->name, m->name, "Spat", "name");
+	v2x_wire__get_name(cv, o->has_name, &o->name, &m->name, "Spat", "name");
 	IN_LIST(cv, o, intersections, V2X_INTERSECTIONS_MAX, m->n_intersections, m->intersections,
 	        intersection_in);
 }

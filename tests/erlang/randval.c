@@ -175,13 +175,10 @@ static int fill_octets(struct randval *r, const asn_per_constraints_t *pc, OCTET
 	return random_bytes(r, pick_size(r, lb, ub, budget * CHARS_PER_BUDGET), &o->buf, &o->size);
 }
 
-/*
- * Characters anywhere in the PER-visible alphabet range (IA5: 0..127),
- * except NUL in a DescriptiveName: the model keeps names as C strings and
- * refuses a NUL in one rather than cut it (convert.c, cvt__name_from).
- */
-static int fill_string(struct randval *r, const asn_TYPE_descriptor_t *td,
-                       const asn_per_constraints_t *pc, OCTET_STRING_t *o, long budget)
+/* Characters anywhere in the PER-visible alphabet range (IA5: 0..127),
+ * NUL included. */
+static int fill_string(struct randval *r, const asn_per_constraints_t *pc, OCTET_STRING_t *o,
+                       long budget)
 {
 	long lb, ub, clo = 0, chi = 127;
 
@@ -190,8 +187,6 @@ static int fill_string(struct randval *r, const asn_TYPE_descriptor_t *td,
 		clo = pc->value.lower_bound;
 		chi = pc->value.upper_bound;
 	}
-	if (clo == 0 && strcmp(td->name, "DescriptiveName") == 0)
-		clo = 1;
 	if (random_bytes(r, pick_size(r, lb, ub, budget * CHARS_PER_BUDGET), &o->buf, &o->size))
 		return -1;
 	for (int i = 0; i < o->size; i++)
@@ -286,7 +281,7 @@ int randval_fill(struct randval *r, asn_TYPE_descriptor_t *td, asn_per_constrain
 	case TDESC_OCTET_STRING:
 		return fill_octets(r, pc, ptr, budget);
 	case TDESC_IA5_STRING:
-		return fill_string(r, td, pc, ptr, budget);
+		return fill_string(r, pc, ptr, budget);
 	case TDESC_SEQUENCE:
 		return fill_sequence(r, td, ptr, budget);
 	case TDESC_SEQUENCE_OF:

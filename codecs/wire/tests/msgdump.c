@@ -66,9 +66,10 @@ static void dbytes(struct dump *d, const char *name, const uint8_t *v, size_t n)
 	fputc('\n', d->f);
 }
 
-static void dstr(struct dump *d, const char *name, const char *s)
+/* A name as its bytes, so that a NUL inside it is compared too. */
+static void dname(struct dump *d, const char *name, const struct v2x_name *s)
 {
-	fprintf(d->f, "%s.%s = \"%s\"\n", d->path, name, s);
+	dbytes(d, name, (const uint8_t *)s->s, s->len);
 }
 
 static void pos3d(struct dump *d, const char *name, const struct v2x_pos3d *m)
@@ -374,7 +375,7 @@ static void lane(struct dump *d, size_t i, const struct v2x_lane *m)
 static void link(struct dump *d, size_t i, const struct v2x_link *m)
 {
 	size_t o = push(d, ".links[%zu]", i);
-	dstr(d, "name", m->name);
+	dname(d, "name", &m->name);
 	node_ref(d, "upstream", &m->upstream);
 	speed_limits(d, &m->speed_limits);
 	if (dh(d, "width", m->has_width))
@@ -403,7 +404,7 @@ static void map(struct dump *d, const struct v2x_map *m)
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct v2x_node *n = &m->nodes[i];
 		size_t o = push(d, ".nodes[%zu]", i);
-		dstr(d, "name", n->name);
+		dname(d, "name", &n->name);
 		node_ref(d, "id", &n->id);
 		pos3d(d, "ref_pos", &n->ref_pos);
 		du(d, "n_links", n->n_links);
@@ -456,7 +457,7 @@ static void spat(struct dump *d, const struct v2x_spat *m)
 		dd(d, "moy_s", m->moy_s);
 	if (dh(d, "timestamp", m->has_timestamp))
 		dd(d, "timestamp_s", m->timestamp_s);
-	dstr(d, "name", m->name);
+	dname(d, "name", &m->name);
 	du(d, "n_intersections", m->n_intersections);
 	for (size_t i = 0; i < m->n_intersections; i++) {
 		const struct v2x_intersection_state *s = &m->intersections[i];

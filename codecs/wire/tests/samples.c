@@ -74,10 +74,17 @@ static void fid(struct fill *f, uint8_t id[V2X_ID_LEN])
 		id[i] = fu8(f);
 }
 
-static void fname(struct fill *f, char *name, const char *base)
+/* A name, with a NUL inside now and then: IA5 allows it. */
+static void fname(struct fill *f, struct v2x_name *name, const char *base)
 {
-	if (f->present)
-		snprintf(name, V2X_NAME_MAX + 1, "%s-%u", base, f->n++);
+	int n;
+
+	if (!f->present)
+		return;
+	n = snprintf(name->s, V2X_NAME_MAX + 1, "%s-%u", base, f->n++);
+	name->len = n > 0 ? (uint8_t)n : 0;
+	if (name->len > 2 && f->n % 3 == 0)
+		name->s[1] = '\0';
 }
 
 static void fpos3d(struct fill *f, struct v2x_pos3d *m)
@@ -307,7 +314,7 @@ static void flane(struct fill *f, struct v2x_lane *m)
 
 static void flink(struct fill *f, struct v2x_link *m)
 {
-	fname(f, m->name, "link");
+	fname(f, &m->name, "link");
 	fnode_ref(f, &m->upstream);
 	flimits(f, &m->speed_limits);
 	m->has_width = f->present;
@@ -339,7 +346,7 @@ static void fmap(struct fill *f, struct v2x_map *m)
 	}
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		struct v2x_node *n = &m->nodes[i];
-		fname(f, n->name, "node");
+		fname(f, &n->name, "node");
 		fnode_ref(f, &n->id);
 		fpos3d(f, &n->ref_pos);
 		n->n_links = f->present ? 2 : 1;
@@ -384,7 +391,7 @@ static void fspat(struct fill *f, struct v2x_spat *m)
 	m->has_moy = m->has_timestamp = p;
 	m->moy_s = p ? fd(f) : 0;
 	m->timestamp_s = p ? fd(f) : 0;
-	fname(f, m->name, "junction");
+	fname(f, &m->name, "junction");
 	m->intersections = flist(f, &m->n_intersections, 2, sizeof(*m->intersections));
 	for (size_t i = 0; i < m->n_intersections; i++) {
 		struct v2x_intersection_state *s = &m->intersections[i];

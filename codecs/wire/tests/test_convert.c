@@ -230,7 +230,9 @@ static void test_long_strings(void)
 	name[64] = '\0';
 	CHECK_INT_EQ(wire_sample_msg(V2X_MSG_SPAT, true, &a, &m), 0);
 	CHECK_INT_EQ(v2x_wire_msg_to_obs(&m, &a, &obs), 0);
-	obs.spat->name = name;
+	obs.spat->has_name = 1;
+	obs.spat->name.data = (uint8_t *)name;
+	obs.spat->name.len = 64;
 	CHECK_INT_EQ(v2x_wire_obs_to_msg(&obs, &a, &m, err, sizeof(err)), V2X_ERANGE);
 	CHECK_STR_EQ(err, "Spat.name: 64 bytes, at most 63");
 	CHECK_INT_EQ(wire_sample_msg(V2X_MSG_RSI, true, &a, &m), 0);
