@@ -11,6 +11,7 @@
 #include "xer_decoder.h"
 #include "xer_encoder.h"
 
+#include "codecs/codec_xer.h"
 #include "codecs/norm.h"
 #include "runtime/arena.h"
 
@@ -294,8 +295,7 @@ int v2x_codec_encode(struct v2x_codec *c, const struct v2x_msg *m, uint8_t *buf,
 	return V2X_OK;
 }
 
-int v2x_codec_decode_xer(struct v2x_codec *c, const char *xml, size_t len,
-                         const struct v2x_msg **out)
+int codec__decode_xer(struct v2x_codec *c, const char *xml, size_t len, const struct v2x_msg **out)
 {
 	asn_codec_ctx_t ctx = { .max_stack_size = c->limits.max_stack_size };
 	MessageFrame_t *mf = NULL;
@@ -341,8 +341,8 @@ static int xer_write(const void *data, size_t size, void *key)
 	return 0;
 }
 
-int v2x_codec_encode_xer(struct v2x_codec *c, const struct v2x_msg *m, char *buf, size_t cap,
-                         size_t *len)
+int codec__encode_xer(struct v2x_codec *c, const struct v2x_msg *m, char *buf, size_t cap,
+                      size_t *len)
 {
 	struct xer_sink sink = { buf, cap, 0 };
 	MessageFrame_t mf;

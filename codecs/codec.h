@@ -78,23 +78,6 @@ int v2x_codec_encode(struct v2x_codec *codec, const struct v2x_msg *msg, uint8_t
                      size_t *len);
 
 /*
- * Decodes a MessageFrame given in ASN.1 XER (the XML form that asn1c and
- * other ASN.1 tools print, as in the .xer files of captured messages) from
- * xml[0..len).  Otherwise as v2x_codec_decode: the message is owned by
- * codec; failures are V2X_EPARSE (not XER of a MessageFrame) or what
- * normalisation finds (V2X_EMALFORMED).
- */
-int v2x_codec_decode_xer(struct v2x_codec *codec, const char *xml, size_t len,
-                         const struct v2x_msg **out);
-
-/*
- * Writes msg (borrowed) as XER text into buf[0..cap), NUL-terminated, the
- * length without the NUL in *len.  Fails as v2x_codec_encode does.
- */
-int v2x_codec_encode_xer(struct v2x_codec *codec, const struct v2x_msg *msg, char *buf, size_t cap,
-                         size_t *len);
-
-/*
  * Returns the detail of the last failure of codec ("MessageFrame alternative
  * 7 (an extension) is not a Day-1 message", "rsi.rtes[0].radius_m: 7000 is
  * outside 0..6553.5"), or "" after a success.  Valid until the next call.

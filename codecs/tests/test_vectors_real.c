@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "codecs/codec.h"
+#include "codecs/codec_xer.h"
 #include "codecs/msgjson.h"
 #include "codecs/tests/vectors.h"
 #include "codecs/tests/xerleaves.h"
@@ -46,7 +47,7 @@ static void check_normalised(struct v2x_codec *codec, const char *name, const ch
 	char diff[512];
 	json_t *from_xer;
 
-	if (!CHECK(v2x_codec_decode_xer(codec, xer, xer_len, &m) == 0)) {
+	if (!CHECK(codec__decode_xer(codec, xer, xer_len, &m) == 0)) {
 		fprintf(stderr, "%s: %s\n", name, v2x_codec_error(codec));
 		return;
 	}
@@ -128,7 +129,7 @@ static void check_vector(struct v2x_codec *codec, const char *dir, const char *n
 	CHECK(v2x_codec_encode(codec, m, again, sizeof(again), &len) == 0);
 	CHECK_UINT_EQ(len, uper_len);
 	CHECK_MEM_EQ(again, uper, len < uper_len ? len : uper_len);
-	CHECK(v2x_codec_encode_xer(codec, m, text, 1 << 20, &text_len) == 0);
+	CHECK(codec__encode_xer(codec, m, text, 1 << 20, &text_len) == 0);
 	check_xer_leaves(name, xer, text);
 	check_normalised(codec, name, xer, xer_len, from_uper);
 	check_reencoded(codec, name, again, len, from_uper);
