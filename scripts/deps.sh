@@ -9,7 +9,7 @@
 set -eu
 
 build_pkgs="meson ninja-build gcc pkg-config libjansson-dev libprotobuf-c-dev
-protobuf-c-compiler libpq-dev"
+protobuf-c-compiler libpq-dev libproj-dev proj-data"
 
 # Tests: the private PostGIS cluster, the Erlang/OTP UPER implementation
 # for differential tests, clang for the sanitizer build and libFuzzer, the
