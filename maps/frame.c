@@ -18,8 +18,8 @@ struct map_frame {
 void map_frame_tmerc(double lat0_deg, double lon0_deg, char *buf, size_t len)
 {
 	snprintf(buf, len,
-		 "+proj=tmerc +lat_0=%.7f +lon_0=%.7f +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m",
-		 lat0_deg, lon0_deg);
+	         "+proj=tmerc +lat_0=%.7f +lon_0=%.7f +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m",
+	         lat0_deg, lon0_deg);
 }
 
 /* PROJ's transformation between crs_a and crs_b, axes in lon/lat (x, y)
@@ -50,8 +50,8 @@ int map_frame_new(const char *proj, struct map_frame **out, char *err, size_t er
 	f->local = f->ctx ? make_transform(f->ctx, "EPSG:4326", crs) : NULL;
 	if (!f->local) {
 		snprintf(err, errlen, "PROJ cannot use '%s': %s", proj,
-			 f->ctx ? proj_context_errno_string(f->ctx, proj_context_errno(f->ctx))
-				: "no PROJ context");
+		         f->ctx ? proj_context_errno_string(f->ctx, proj_context_errno(f->ctx))
+		                : "no PROJ context");
 		map_frame_free(f);
 		return V2X_EINVAL;
 	}
@@ -69,8 +69,8 @@ void map_frame_free(struct map_frame *f)
 	free(f);
 }
 
-static int transform(PJ *p, PJ_DIRECTION dir, double a, double b, double c, double *ra,
-		     double *rb, double *rc)
+static int transform(PJ *p, PJ_DIRECTION dir, double a, double b, double c, double *ra, double *rb,
+                     double *rc)
 {
 	PJ_COORD in = proj_coord(a, b, c, 0), r;
 
@@ -89,14 +89,13 @@ int map_frame_to_wgs84(struct map_frame *f, double x, double y, double *lat_deg,
 	return transform(f->local, PJ_INV, x, y, 0, lon_deg, lat_deg, NULL);
 }
 
-int map_frame_from_wgs84(struct map_frame *f, double lat_deg, double lon_deg, double *x,
-			 double *y)
+int map_frame_from_wgs84(struct map_frame *f, double lat_deg, double lon_deg, double *x, double *y)
 {
 	return transform(f->local, PJ_FWD, lon_deg, lat_deg, 0, x, y, NULL);
 }
 
-int map_frame_msl_to_ellipsoidal(struct map_frame *f, double lat_deg, double lon_deg,
-				 double h_msl, double *h_ell)
+int map_frame_msl_to_ellipsoidal(struct map_frame *f, double lat_deg, double lon_deg, double h_msl,
+                                 double *h_ell)
 {
 	double lon, lat;
 

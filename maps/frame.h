@@ -37,11 +37,11 @@ void map_frame_free(struct map_frame *frame);
 
 /* Local (x, y) -> WGS84 degrees; z is the same in both.  0 or V2X_ERANGE. */
 int map_frame_to_wgs84(struct map_frame *frame, double x, double y, double *lat_deg,
-		       double *lon_deg);
+                       double *lon_deg);
 
 /* WGS84 degrees -> local (x, y).  0 or V2X_ERANGE. */
 int map_frame_from_wgs84(struct map_frame *frame, double lat_deg, double lon_deg, double *x,
-			 double *y);
+                         double *y);
 
 /*
  * Height above mean sea level (EGM96) at (lat, lon) -> WGS 84 ellipsoidal
@@ -49,6 +49,6 @@ int map_frame_from_wgs84(struct map_frame *frame, double lat_deg, double lon_deg
  * proj-data), or V2X_ERANGE.
  */
 int map_frame_msl_to_ellipsoidal(struct map_frame *frame, double lat_deg, double lon_deg,
-				 double h_msl, double *h_ell);
+                                 double h_msl, double *h_ell);
 
 #endif

@@ -88,8 +88,8 @@ enum map_maneuver {
 struct map_connection {
 	uint32_t from_lane;
 	uint32_t to_lane;
-	uint8_t maneuver;     /* enum map_maneuver */
-	int32_t signal_group; /* SPAT phase id controlling it, -1 if unsignalised */
+	uint8_t maneuver;         /* enum map_maneuver */
+	int32_t signal_group;     /* SPAT phase id controlling it, -1 if unsignalised */
 	uint32_t intersection_id; /* 0 outside intersections */
 };
 
@@ -174,9 +174,9 @@ struct map_curve {
 	uint32_t lane_id;
 	double s0, s1;
 	double arc_s0, arc_s1;
-	double radius_m; /* of the centre line in the arc */
-	int8_t turn;     /* +1 left, -1 right */
-	bool hairpin;    /* a turn of more than 150 degrees */
+	double radius_m;     /* of the centre line in the arc */
+	int8_t turn;         /* +1 left, -1 right */
+	bool hairpin;        /* a turn of more than 150 degrees */
 	double advisory_mps; /* advisory speed of the curve */
 };
 
@@ -191,10 +191,10 @@ struct map_grade_section {
 /* Map version metadata. */
 struct map_meta {
 	char name[MAP_NAME_MAX + 1];
-	char proj[256];          /* PROJ string of the local metric frame */
-	char height_datum[128];  /* what z means, e.g. "EPSG:4979 ellipsoidal" */
-	char source[128];        /* what made it, e.g. "v2x-map gen --seed 7" */
-	double origin_lat_deg;   /* the frame's origin, for people */
+	char proj[256];         /* PROJ string of the local metric frame */
+	char height_datum[128]; /* what z means, e.g. "EPSG:4979 ellipsoidal" */
+	char source[128];       /* what made it, e.g. "v2x-map gen --seed 7" */
+	double origin_lat_deg;  /* the frame's origin, for people */
 	double origin_lon_deg;
 };
 
