@@ -185,10 +185,32 @@ static uint16_t maneuver_bit(uint8_t maneuver)
 	}
 }
 
+/*
+ * The lane a connection leads to beyond the intersection: a connection into
+ * a connector lane crossing the box (one successor, within the
+ * intersection) stands for the lane that connector leads to.
+ */
+static const struct map_lane *exit_lane(const struct mm *c, uint32_t to_lane)
+{
+	const struct map_connection *next = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->m->n_connections; i++) {
+		const struct map_connection *mc = &c->m->connections[i];
+		if (mc->from_lane == to_lane) {
+			next = mc;
+			n++;
+		}
+	}
+	if (n == 1 && next->intersection_id == c->x->id)
+		to_lane = next->to_lane;
+	return map_model_lane(c->m, to_lane);
+}
+
 static void connection(struct mm *c, const struct map_connection *mc, struct v2x_connection *vc,
                        uint16_t *maneuvers)
 {
-	const struct map_lane *to = map_model_lane(c->m, mc->to_lane);
+	const struct map_lane *to = exit_lane(c, mc->to_lane);
 
 	if (!to) {
 		mm_fail(c, V2X_ENOTFOUND, "a connection leads to a lane that does not exist");

@@ -10,7 +10,9 @@
  * 1, 2, ... by lane id; each carries its width, speed limit, the maneuvers
  * its connections allow, one connection per map connection (to lane k of
  * the road it leaves on, lanes numbered the same way, with the signal
- * group as phase), and its centre line over the approach: at most 31
+ * group as phase; a connection into a connector lane that crosses the
+ * intersection box stands for the lane the connector leads to), and its
+ * centre line over the approach: at most 31
  * points, placed by Douglas-Peucker simplification so that they are spent
  * where the lane curves.
  */
