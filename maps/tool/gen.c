@@ -19,11 +19,14 @@ struct gen_cfg {
 	double narrow_len, lane_width, narrow_width, limit, slow_limit, friction, e_max, rsu_range;
 };
 
-#define D(opt, field, dflt, lo, hi, text)                                                       \
-	{                                                                                       \
-		.name = opt, .type = V2X_OPT_DOUBLE, .offset = offsetof(struct gen_cfg, field), \
-		.def = dflt, .dmin = lo, .dmax = hi, .help = text                               \
+/* field names a member inside offsetof, which cannot take parentheses. */
+// NOLINTBEGIN(bugprone-macro-parentheses)
+#define D(opt, field, dflt, lo, hi, text)                                                         \
+	{                                                                                         \
+		.name = (opt), .type = V2X_OPT_DOUBLE, .offset = offsetof(struct gen_cfg, field), \
+		.def = (dflt), .dmin = (lo), .dmax = (hi), .help = (text)                         \
 	}
+// NOLINTEND(bugprone-macro-parentheses)
 
 /* The defaults are mapgen_params_default()'s (maps/gen/mapgen.h); the
  * test maps-cli checks that the two agree. */

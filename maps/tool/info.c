@@ -75,7 +75,7 @@ static int model_info(const struct map_model *m, struct map_db_info *in, char *e
 static int db_info(const struct info_cfg *c, const struct v2x_log *log, char *err, size_t len)
 {
 	struct map_db_conn *conn = NULL;
-	struct map_db_info one, *all = NULL;
+	struct map_db_info one = { 0 }, *all = NULL;
 	struct v2x_arena arena;
 	size_t n = 0;
 	int rc = map_db_open(c->src.db, log, &conn, err, len);

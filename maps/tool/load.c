@@ -80,9 +80,9 @@ static int store(struct map_db_conn *c, const struct map_model *m, char *err, si
 	return rc;
 }
 
-static int load(const struct load_cfg *cfg, const char *file)
+static int load(const struct load_cfg *cfg, char *file)
 {
-	struct tool_source src = { (char *)(uintptr_t)file, NULL, 0 };
+	struct tool_source src = { file, NULL, 0 };
 	struct map_db_conn *c = NULL;
 	struct v2x_arena arena;
 	struct v2x_log log;

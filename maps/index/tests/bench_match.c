@@ -2,7 +2,9 @@
  * bench_match: how fast the lane index matches BSMs, and how much memory
  * it takes, printed one figure per line as "name: value unit".
  *
- *   bench-maps-index-match [TILES]      (default 16 tiles of synth.h, ~38 km of lanes)
+ *   bench-maps-index-match              the generated test field (maps/gen, default
+ *                                       parameters)
+ *   bench-maps-index-match --tiles N    N tiles of the synthetic map of synth.h
  *
  * The traffic is BSM-like: VEHICLES vehicles driving along the lanes at
  * 8-20 m/s, each sending a BSM every 0.1 s with 1.5 m of GNSS noise per
@@ -14,16 +16,23 @@
  * on the thread's CPU clock so that other processes sharing the machine
  * do not count.
  *
- * Another matcher (PostGIS's map_db_match) slots in as one more entry of
- * methods[]: a setup that prepares it from the model, a match function,
- * a teardown, the prefix of its figure and the name of its speedup line
- * ("match_speedup" for PostGIS).
+ * The matchers of methods[]: the index; a brute-force scan of every
+ * segment (bruteforce_match_ns); and, when V2X_PG_CONNINFO names a
+ * PostgreSQL+PostGIS (the benchmark runs under tests/with-postgis), the
+ * same question answered by PostGIS with the prepared statement of
+ * maps/db/match.h over its unix socket (postgis_match_ns, match_speedup).
+ * PostGIS does its work in the server, so it is timed on the wall clock.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "maps/db/conn.h"
+#include "maps/db/match.h"
+#include "maps/db/migrate.h"
+#include "maps/db/store.h"
+#include "maps/gen/mapgen.h"
 #include "maps/index/slot.h"
 #include "maps/index/tests/refmatch.h"
 #include "maps/index/tests/rng.h"
@@ -56,6 +65,7 @@ struct method {
 	const char *prefix;  /* of its "match_ns" figure */
 	const char *speedup; /* the line comparing the index with it; NULL for the index */
 	size_t batches, batch;
+	bool wall; /* timed on the wall clock, not the thread's CPU time */
 	int (*setup)(struct mctx *c);
 	int (*match)(const struct mctx *c, const struct map_index_query *q,
 	             const struct map_index_match *hint, struct map_index_match *out);
@@ -100,11 +110,70 @@ static void brute_teardown(struct mctx *c)
 	c->priv = NULL;
 }
 
+/* PostGIS: the map stored as a new version, matched with one round trip
+ * to the server per BSM. */
+struct pg_method {
+	struct map_db_conn *conn;
+	struct map_db_matcher *matcher;
+};
+
+static void pg_teardown(struct mctx *c)
+{
+	struct pg_method *pg = c->priv;
+
+	if (pg) {
+		map_db_matcher_free(pg->matcher);
+		map_db_close(pg->conn);
+		free(pg);
+	}
+	c->priv = NULL;
+}
+
+static int pg_setup(struct mctx *c)
+{
+	struct pg_method *pg = calloc(1, sizeof(*pg));
+	char err[1024];
+	int64_t version = 0;
+	int applied, rc = pg ? 0 : V2X_ENOMEM;
+
+	c->priv = pg;
+	if (rc == 0)
+		rc = map_db_open(getenv("V2X_PG_CONNINFO"), NULL, &pg->conn, err, sizeof(err));
+	if (rc == 0)
+		rc = map_db_migrate(map_db_conn_pg(pg->conn), &applied, err, sizeof(err));
+	if (rc == 0)
+		rc = map_db_store(map_db_conn_pg(pg->conn), c->m, &version, err, sizeof(err));
+	if (rc == 0)
+		rc = map_db_matcher_new(map_db_conn_pg(pg->conn), version, &pg->matcher, err,
+		                        sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "bench: PostGIS: %s\n", pg ? err : "out of memory");
+	return rc;
+}
+
+static int pg_match(const struct mctx *c, const struct map_index_query *q,
+                    const struct map_index_match *hint, struct map_index_match *out)
+{
+	struct pg_method *pg = c->priv;
+	struct map_db_match_query dq = { q->x, q->y, q->z, q->heading_deg };
+	struct map_db_match_result r;
+	char err[256];
+	int rc = map_db_match(pg->matcher, &dq, &r, err, sizeof(err));
+
+	(void)hint;
+	if (rc == 0)
+		*out = (struct map_index_match){
+			.lane_id = r.lane_id, .s = r.s, .lateral_m = r.lateral_m, .dz_m = r.dz_m
+		};
+	return rc;
+}
+
 /* The index first: the others are compared with it. */
 static const struct method methods[] = {
-	{ "", NULL, 400, 1000, index_setup, index_match, index_teardown },
-	{ "bruteforce_", "match_speedup_vs_bruteforce", 40, 50, brute_setup, brute_match,
+	{ "", NULL, 400, 1000, false, index_setup, index_match, index_teardown },
+	{ "bruteforce_", "match_speedup_vs_bruteforce", 40, 50, false, brute_setup, brute_match,
 	  brute_teardown },
+	{ "postgis_", "match_speedup", 20, 50, true, pg_setup, pg_match, pg_teardown },
 };
 
 struct vehicle {
@@ -206,7 +275,7 @@ static volatile uint32_t sink;
 static double batch_run(const struct method *mt, const struct mctx *c, const struct traffic *t,
                         size_t first, struct map_index_match *hints, unsigned char *have)
 {
-	uint64_t t0 = cpu_ns();
+	uint64_t t0 = mt->wall ? v2x_clock_mono_ns() : cpu_ns();
 
 	for (size_t i = 0; i < mt->batch; i++) {
 		const struct msg *msg = &t->msgs[(first + i) % t->n];
@@ -218,7 +287,7 @@ static double batch_run(const struct method *mt, const struct mctx *c, const str
 			hints[v] = out;
 		sink += rc == 0 ? out.lane_id : 0;
 	}
-	return (double)(cpu_ns() - t0) / (double)mt->batch;
+	return (double)((mt->wall ? v2x_clock_mono_ns() : cpu_ns()) - t0) / (double)mt->batch;
 }
 
 /* The median ns per match of method mt over its batches. */
@@ -284,6 +353,13 @@ static int run_methods(const struct map_model *m, const struct map_index *idx,
 		const struct method *mt = &methods[i];
 		struct mctx c = { m, idx, NULL };
 		double ns;
+		if (mt->wall && !getenv("V2X_PG_CONNINFO")) {
+			fprintf(stderr,
+			        "bench: no V2X_PG_CONNINFO: %smatch_ns not measured (run "
+			        "under tests/with-postgis)\n",
+			        mt->prefix);
+			continue;
+		}
 		if (mt->setup(&c) < 0) {
 			fprintf(stderr, "bench: %smatch setup failed\n", mt->prefix);
 			return 1;
@@ -301,30 +377,67 @@ static int run_methods(const struct map_model *m, const struct map_index *idx,
 	return 0;
 }
 
+/* The map to measure on: the generated test field, or synthetic tiles. */
+struct bench_map {
+	struct synth_map sm;
+	bool synth;
+	struct v2x_arena arena;
+	struct map_model field;
+	const struct map_model *m;
+};
+
+static int bench_map_make(struct bench_map *b, int argc, char **argv)
+{
+	struct mapgen_params p = mapgen_params_default();
+	char err[512];
+
+	if (argc == 3 && strcmp(argv[1], "--tiles") == 0) {
+		unsigned tiles = (unsigned)strtoul(argv[2], NULL, 10);
+		b->synth = true;
+		b->m = &b->sm.model;
+		return tiles > 0 && synth_build(&b->sm, tiles) == 0 ? 0 : V2X_EINVAL;
+	}
+	if (argc != 1)
+		return V2X_EUSAGE;
+	v2x_arena_init(&b->arena, 1 << 20, 0);
+	b->m = &b->field;
+	if (mapgen_build(&p, &b->arena, &b->field, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "bench: %s\n", err);
+	return V2X_EINVAL;
+}
+
+static void bench_map_fini(struct bench_map *b)
+{
+	if (b->synth)
+		synth_fini(&b->sm);
+	else
+		v2x_arena_fini(&b->arena);
+}
+
 int main(int argc, char **argv)
 {
-	unsigned tiles = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 16;
-	struct synth_map sm;
+	struct bench_map b = { .synth = false };
 	struct map_index *idx = NULL;
 	struct traffic t = { 0 };
 	char err[200];
 	uint64_t t0;
 	int status;
 
-	if (tiles == 0 || synth_build(&sm, tiles) < 0) {
-		fprintf(stderr, "bench: cannot build %u tiles\n", tiles);
-		return 1;
+	if (bench_map_make(&b, argc, argv) != 0) {
+		fprintf(stderr, "usage: %s [--tiles N]\n", argv[0]);
+		return 2;
 	}
 	t0 = v2x_clock_mono_ns();
-	if (map_index_new(&sm.model, &idx, err, sizeof(err)) < 0) {
+	if (map_index_new(b.m, &idx, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench: %s\n", err);
-		synth_fini(&sm);
+		bench_map_fini(&b);
 		return 1;
 	}
 	print_index(idx, (double)(v2x_clock_mono_ns() - t0) / 1e6);
-	status = traffic_make(&sm.model, idx, &t) < 0 || run_methods(&sm.model, idx, &t);
+	status = traffic_make(b.m, idx, &t) < 0 || run_methods(b.m, idx, &t);
 	printf("slot_acquire_release_ns: %.0f ns\n", slot_cost(idx));
 	free(t.msgs);
-	synth_fini(&sm);
+	bench_map_fini(&b);
 	return status;
 }
