@@ -3,6 +3,7 @@
 
 #include "maps/db/conn.h"
 #include "maps/db/load.h"
+#include "maps/frame.h"
 #include "maps/gen/mapfile.h"
 #include "maps/gen/mapgen.h"
 #include "maps/tool/tool.h"
@@ -64,4 +65,24 @@ int tool_source_load(const struct tool_source *src, const struct v2x_log *log,
 	if (src->db)
 		return load_db(src, log, arena, m, err, errlen);
 	return mapgen_build(&p, arena, m, err, errlen);
+}
+
+int tool_map_open(const struct tool_source *src, struct tool_map *tm, char *err, size_t errlen)
+{
+	struct v2x_log log;
+	int rc;
+
+	tm->frame = NULL;
+	v2x_log_init(&log, "v2x-map", "warn");
+	v2x_arena_init(&tm->arena, 1 << 20, 0);
+	rc = tool_source_load(src, &log, &tm->arena, &tm->m, err, errlen);
+	if (rc == 0)
+		rc = map_frame_new(tm->m.meta.proj, &tm->frame, err, errlen);
+	return rc;
+}
+
+void tool_map_close(struct tool_map *tm)
+{
+	map_frame_free(tm->frame);
+	v2x_arena_fini(&tm->arena);
 }

@@ -53,20 +53,12 @@ static int write_json(json_t *doc, const char *path, char *err, size_t len)
 
 static int export(const struct export_cfg *c)
 {
-	struct map_frame *frame = NULL;
-	struct v2x_arena arena;
-	struct map_model m;
-	struct v2x_log log;
+	struct tool_map tm;
 	json_t *doc = NULL;
 	char err[1024];
-	int rc;
+	int rc = tool_map_open(&c->src, &tm, err, sizeof(err));
 
-	v2x_log_init(&log, "v2x-map", "warn");
-	v2x_arena_init(&arena, 1 << 20, 0);
-	rc = tool_source_load(&c->src, &log, &arena, &m, err, sizeof(err));
-	if (rc == 0)
-		rc = map_frame_new(m.meta.proj, &frame, err, sizeof(err));
-	if (rc == 0 && !(doc = map_geojson(&m, frame, err, sizeof(err))))
+	if (rc == 0 && !(doc = map_geojson(&tm.m, tm.frame, err, sizeof(err))))
 		rc = V2X_ERANGE;
 	if (rc == 0)
 		rc = write_json(doc, c->out, err, sizeof(err));
@@ -74,8 +66,7 @@ static int export(const struct export_cfg *c)
 		fprintf(stderr, "wrote %s: %zu features\n", c->out,
 		        json_array_size(json_object_get(doc, "features")));
 	json_decref(doc);
-	map_frame_free(frame);
-	v2x_arena_fini(&arena);
+	tool_map_close(&tm);
 	return rc ? tool_fail("%s", err) : 0;
 }
 

@@ -33,10 +33,10 @@ static const struct v2x_opt_table info_table = {
 };
 
 /* What a model holds, in the form map_db_info() gives for a version. */
-static int model_info(const struct map_model *m, struct map_db_info *in, char *err, size_t len)
+static int model_info(const struct map_model *m, struct map_frame *f, struct map_db_info *in,
+                      char *err, size_t len)
 {
-	struct map_frame *f = NULL;
-	int rc = map_frame_new(m->meta.proj, &f, err, len);
+	int rc = 0;
 
 	memset(in, 0, sizeof(*in));
 	snprintf(in->name, sizeof(in->name), "%s", m->meta.name);
@@ -68,7 +68,6 @@ static int model_info(const struct map_model *m, struct map_db_info *in, char *e
 	}
 	if (rc == V2X_ERANGE)
 		snprintf(err, len, "a lane point cannot be converted to WGS84");
-	map_frame_free(f);
 	return rc;
 }
 
@@ -101,8 +100,7 @@ static int db_info(const struct info_cfg *c, const struct v2x_log *log, char *er
 static int info(const struct info_cfg *c)
 {
 	struct map_db_info in;
-	struct v2x_arena arena;
-	struct map_model m;
+	struct tool_map tm;
 	struct v2x_log log;
 	char err[1024];
 	int rc;
@@ -110,13 +108,12 @@ static int info(const struct info_cfg *c)
 	v2x_log_init(&log, "v2x-map", "warn");
 	if (c->src.db)
 		return db_info(c, &log, err, sizeof(err)) ? tool_fail("%s", err) : 0;
-	v2x_arena_init(&arena, 1 << 20, 0);
-	rc = tool_source_load(&c->src, &log, &arena, &m, err, sizeof(err));
+	rc = tool_map_open(&c->src, &tm, err, sizeof(err));
 	if (rc == 0)
-		rc = model_info(&m, &in, err, sizeof(err));
+		rc = model_info(&tm.m, tm.frame, &in, err, sizeof(err));
 	if (rc == 0)
 		tool_print_info(&in);
-	v2x_arena_fini(&arena);
+	tool_map_close(&tm);
 	return rc ? tool_fail("%s", err) : 0;
 }
 

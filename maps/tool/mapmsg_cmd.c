@@ -106,22 +106,13 @@ static int each_intersection(const struct mapmsg_cfg *c, const struct map_model 
 
 static int mapmsg(const struct mapmsg_cfg *c)
 {
-	struct map_frame *frame = NULL;
-	struct v2x_arena arena;
-	struct map_model m;
-	struct v2x_log log;
+	struct tool_map tm;
 	char err[1024];
-	int rc;
+	int rc = tool_map_open(&c->src, &tm, err, sizeof(err));
 
-	v2x_log_init(&log, "v2x-map", "warn");
-	v2x_arena_init(&arena, 1 << 20, 0);
-	rc = tool_source_load(&c->src, &log, &arena, &m, err, sizeof(err));
 	if (rc == 0)
-		rc = map_frame_new(m.meta.proj, &frame, err, sizeof(err));
-	if (rc == 0)
-		rc = each_intersection(c, &m, frame, err, sizeof(err));
-	map_frame_free(frame);
-	v2x_arena_fini(&arena);
+		rc = each_intersection(c, &tm.m, tm.frame, err, sizeof(err));
+	tool_map_close(&tm);
 	return rc ? tool_fail("%s", err) : 0;
 }
 

@@ -116,24 +116,16 @@ static int match(const struct match_cfg *c, double lat, double lon)
 {
 	struct map_index_query q = { 0, 0, c->elev, c->heading };
 	struct map_index_walk walk = { .distance_m = c->ahead, .on_feature = print_feature };
-	struct map_frame *frame = NULL;
 	struct map_index *idx = NULL;
 	struct map_index_match r;
-	struct v2x_arena arena;
-	struct map_model m;
-	struct v2x_log log;
+	struct tool_map tm;
 	char err[1024];
-	int rc;
+	int rc = tool_map_open(&c->src, &tm, err, sizeof(err));
 
-	v2x_log_init(&log, "v2x-map", "warn");
-	v2x_arena_init(&arena, 1 << 20, 0);
-	rc = tool_source_load(&c->src, &log, &arena, &m, err, sizeof(err));
-	if (rc == 0)
-		rc = map_frame_new(m.meta.proj, &frame, err, sizeof(err));
-	if (rc == 0 && map_frame_from_wgs84(frame, lat, lon, &q.x, &q.y) != 0)
+	if (rc == 0 && map_frame_from_wgs84(tm.frame, lat, lon, &q.x, &q.y) != 0)
 		rc = V2X_ERANGE, snprintf(err, sizeof(err), "%f, %f is not a position", lat, lon);
 	if (rc == 0)
-		rc = map_index_new(&m, &idx, err, sizeof(err));
+		rc = map_index_new(&tm.m, &idx, err, sizeof(err));
 	if (rc == 0 && (rc = map_index_match(idx, &q, NULL, &r)) == V2X_ENOTFOUND)
 		snprintf(err, sizeof(err), "off map: no lane within %.0f m of (%.7f, %.7f)%s",
 		         MAP_MATCH_RADIUS_M, lat, lon,
@@ -141,15 +133,14 @@ static int match(const struct match_cfg *c, double lat, double lon)
 		                                             : " with that heading and height");
 	if (rc == 0) {
 		printf("local frame: x %.2f m, y %.2f m\n", q.x, q.y);
-		print_match(&m, idx, &r);
+		print_match(&tm.m, idx, &r);
 		if (c->ahead > 0) {
 			printf("ahead (%.0f m along the lane graph):\n", c->ahead);
 			map_index_walk(idx, r.lane_id, r.s, &walk);
 		}
 	}
 	map_index_free(idx);
-	map_frame_free(frame);
-	v2x_arena_fini(&arena);
+	tool_map_close(&tm);
 	return rc ? tool_fail("%s", err) : 0;
 }
 

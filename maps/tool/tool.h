@@ -46,6 +46,22 @@ struct tool_source {
 		.help = "with --db: the map version (0: the newest)"                               \
 	}
 
+/* A map a command works on: the model, its memory, and its frame. */
+struct map_frame;
+struct tool_map {
+	struct v2x_arena arena;
+	struct map_model m;
+	struct map_frame *frame;
+};
+
+/* Reads the map of src into tm and makes its frame (quietly: warnings
+ * only).  0, or an error code with the reason in err; tm is to be closed
+ * either way. */
+int tool_map_open(const struct tool_source *src, struct tool_map *tm, char *err, size_t errlen);
+
+/* Releases what tool_map_open() made. */
+void tool_map_close(struct tool_map *tm);
+
 /* Fills *m from src, lists in arena.  0, or an error code with the reason
  * in err. */
 int tool_source_load(const struct tool_source *src, const struct v2x_log *log,
