@@ -81,6 +81,8 @@ static int hello_ack(struct v2x_arena *a, V2x__Wire__Frame *f)
 	h->heartbeat_interval_ms = 1000;
 	h->timeout_ms = 3500;
 	h->max_frame_size = 1u << 20;
+	h->has_last_seq = 1;
+	h->last_seq = 4000000042ull;
 	f->msg_case = V2X__WIRE__FRAME__MSG_HELLO_ACK;
 	f->hello_ack = h;
 	return 0;
@@ -134,6 +136,8 @@ static int observation(struct v2x_arena *a, V2x__Wire__Frame *f, enum v2x_msg_ty
 	o->seq = 4000000000ull + type;
 	o->rx_time_us = 1764150000000000ull + type;
 	o->replayed = !present;
+	o->has_record_only = !present;
+	o->record_only = !present && type == V2X_MSG_BSM;
 	if (uper_len) {
 		o->has_uper = 1;
 		o->uper.data = v2x_arena_alloc(a, uper_len);
@@ -347,6 +351,19 @@ static int cancellation(struct v2x_arena *a, V2x__Wire__Frame *f)
 	return 0;
 }
 
+static int ack(struct v2x_arena *a, V2x__Wire__Frame *f)
+{
+	V2x__Wire__Ack *k = alloc_msg(a, &v2x__wire__ack__descriptor);
+
+	if (!k)
+		return V2X_ENOMEM;
+	k->has_seq = 1;
+	k->seq = 987654321;
+	f->msg_case = V2X__WIRE__FRAME__MSG_ACK;
+	f->ack = k;
+	return 0;
+}
+
 /* The events, signs or participants of a sample RSI or RSM, as a downlink. */
 static int downlink_content(struct v2x_arena *a, V2x__Wire__Downlink *d, int kind)
 {
@@ -418,7 +435,7 @@ static int downlink(struct v2x_arena *a, V2x__Wire__Frame *f, int kind)
 
 /* Observation frames: five rich, five sparse, one with big UPER bytes. */
 enum { FIRST_OBS = 4, N_OBS = 11 };
-#define N_FRAMES (FIRST_OBS + N_OBS + 10)
+#define N_FRAMES (FIRST_OBS + N_OBS + 11)
 
 size_t wire_sample_frame_count(void)
 {
@@ -440,8 +457,12 @@ static int other_frame(size_t i, struct v2x_arena *a, V2x__Wire__Frame *f)
 		return warning(a, f, (int)i - 3);
 	case 6:
 		return cancellation(a, f);
-	default:
+	case 7:
+	case 8:
+	case 9:
 		return downlink(a, f, (int)i - 7);
+	default:
+		return ack(a, f);
 	}
 }
 
