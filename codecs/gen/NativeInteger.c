@@ -231,6 +231,26 @@ NativeInteger_encode_xer(asn_TYPE_descriptor_t *td, void *sptr,
 	ASN__ENCODED_OK(er);
 }
 
+/*
+ * Whether the value is a constrained whole number that fits a long
+ * (X.691 13.2.2): no extension marker, a range of fewer bits than a long.
+ * Every INTEGER of the C-V2X schema is one.  Those are read and written
+ * directly: the generic path built a heap INTEGER_t for each of them, a
+ * third of the allocations of a decoded BSM.
+ */
+static int
+NativeInteger__fits_long(const asn_INTEGER_specifics_t *specs,
+	const asn_TYPE_descriptor_t *td, const asn_per_constraints_t *constraints) {
+	const asn_per_constraint_t *ct;
+
+	if(!constraints) constraints = td->per_constraints;
+	if(!constraints || (specs && specs->field_unsigned))
+		return 0;
+	ct = &constraints->value;
+	return ct->flags == APC_CONSTRAINED && ct->range_bits >= 0
+		&& ct->range_bits < (int)(8 * sizeof(long)) - 1;
+}
+
 asn_dec_rval_t
 NativeInteger_decode_uper(asn_codec_ctx_t *opt_codec_ctx,
 	asn_TYPE_descriptor_t *td,
@@ -248,6 +268,18 @@ NativeInteger_decode_uper(asn_codec_ctx_t *opt_codec_ctx,
 	if(!native) {
 		native = (long *)(*sptr = CALLOC(1, sizeof(*native)));
 		if(!native) ASN__DECODE_FAILED;
+	}
+
+	if(NativeInteger__fits_long(specs, td, constraints)) {
+		asn_per_constraint_t *ct = constraints
+			? &constraints->value : &td->per_constraints->value;
+		unsigned long v;
+		if(uper_get_constrained_whole_number(pd, &v, ct->range_bits))
+			ASN__DECODE_STARVED;
+		*native = (long)(v + (unsigned long)ct->lower_bound);
+		rval.code = RC_OK;
+		rval.consumed = 0;
+		return rval;
 	}
 
 	memset(&tmpint, 0, sizeof tmpint);
@@ -280,6 +312,19 @@ NativeInteger_encode_uper(asn_TYPE_descriptor_t *td,
 	native = *(long *)sptr;
 
 	ASN_DEBUG("Encoding NativeInteger %s %ld (UPER)", td->name, native);
+
+	if(NativeInteger__fits_long(specs, td, constraints)) {
+		asn_per_constraint_t *ct = constraints
+			? &constraints->value : &td->per_constraints->value;
+		if(native < ct->lower_bound || native > ct->upper_bound)
+			ASN__ENCODE_FAILED;
+		if(uper_put_constrained_whole_number_u(po,
+			(unsigned long)native - (unsigned long)ct->lower_bound,
+			ct->range_bits))
+			ASN__ENCODE_FAILED;
+		er.encoded = 0;
+		ASN__ENCODED_OK(er);
+	}
 
 	memset(&tmpint, 0, sizeof(tmpint));
 	if((specs&&specs->field_unsigned)
