@@ -8,7 +8,8 @@
 # is missing); otherwise it prints the exact apt-get line and fails.
 set -eu
 
-build_pkgs="meson ninja-build gcc pkg-config libjansson-dev libprotobuf-c-dev
+build_pkgs="meson ninja-build gcc pkg-config libjansson-dev libprotobuf-c-dev libuv1-dev
+libpcap-dev zlib1g-dev
 protobuf-c-compiler libpq-dev libproj-dev proj-data"
 
 # Tests: the private PostGIS cluster, the Erlang/OTP UPER implementation
