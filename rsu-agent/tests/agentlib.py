@@ -19,7 +19,6 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -290,26 +289,16 @@ def numbered_bsms(env, template, numbers, sec_mark_s=None, **fields):
     return frames
 
 
-# ---- pcap, written by hand so that the reader is checked against the format --
+# ---- pcap ----------------------------------------------------------------------
 
-def pcap_write(path, records, dst_port, link="ethernet"):
-    """Writes records [(ts_s, payload)] as UDP 127.0.0.1:40000 -> :dst_port."""
-    linktype = {"ethernet": 1, "raw": 101}[link]
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, linktype))
-        for ts, payload in records:
-            udp = struct.pack(">HHHH", 40000, dst_port, 8 + len(payload), 0) + payload
-            ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
-                             socket.inet_aton("127.0.0.1"), socket.inet_aton("127.0.0.1"))
-            pkt = ip + udp
-            if link == "ethernet":
-                pkt = b"\x00" * 12 + b"\x08\x00" + pkt
-            sec = int(ts)
-            usec = int(round((ts - sec) * 1e6))
-            if usec >= 1000000:
-                sec, usec = sec + 1, usec - 1000000
-            f.write(struct.pack("<IIII", sec, usec, len(pkt), len(pkt)) + pkt)
-
+def pcap_write(env, path, records, dst_port, link="ethernet"):
+    """Writes records [(ts_s, payload)] with libpcap (the pcap-write helper)
+    as UDP 127.0.0.1:40000 -> 127.0.0.1:dst_port."""
+    text = "".join(f"{int(round(ts * 1e6))} {p.hex()}\n" for ts, p in records)
+    helper = os.path.join(env.build, "rsu-agent", "tests", "pcap-write")
+    r = subprocess.run([helper, path, str(dst_port), link], input=text, capture_output=True,
+                       text=True)
+    check(r.returncode == 0, f"pcap-write: {r.stderr.strip()}")
 
 def same_json(a, b, path="$"):
     """None when a and b are the same JSON value, numbers compared to 12

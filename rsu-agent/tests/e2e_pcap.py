@@ -26,7 +26,7 @@ def test(env):
         time.sleep(0.005)
     env.wait_for(lambda: len(t.read_obs(out_live)) >= len(records), 10, "live observations")
     cap = env.path("live.pcap")
-    t.pcap_write(cap, records, sock_port)
+    t.pcap_write(env, cap, records, sock_port)
 
     for name, out, pace in (("rsu-fast", out_fast, "fast"), ("rsu-paced", out_paced,
                                                               "recorded")):

@@ -59,7 +59,7 @@ def test(env):
     port = 30300
     records = [(when, f) for _, fs, when, _ in cases for f in fs]
     cap = env.path("validate.pcap")
-    t.pcap_write(cap, records, port)
+    t.pcap_write(env, cap, records, port)
 
     out = env.path("obs.jsonl")
     peer = env.start_peer(out)
