@@ -22,6 +22,9 @@ struct agent_stats {
 	uint64_t udp_datagrams;
 	uint64_t udp_errors;    /* receive errors */
 	uint64_t udp_truncated; /* datagrams larger than the buffer */
+	/* Datagrams the kernel dropped because the socket's receive buffer
+	 * was full (read from /proc/net/udp at each scrape). */
+	uint64_t udp_kernel_drops;
 	uint64_t pcap_datagrams;
 	uint64_t pcap_files_failed; /* files that could not be opened or read to their end */
 	uint64_t stdin_lines;
@@ -116,6 +119,8 @@ int agent__stdin_start(struct agent *a, char *err, size_t errlen);
 int agent__replay_start(struct agent *a, char *err, size_t errlen);
 void agent__inputs_stop(struct agent *a);
 bool agent__inputs_done(const struct agent *a);
+/* Refreshes st.udp_kernel_drops (at a scrape: it reads /proc). */
+void agent__udp_drops(struct agent *a);
 
 /* A handle of the agent was closed (close callbacks count down to done). */
 void agent__closed(struct agent *a);

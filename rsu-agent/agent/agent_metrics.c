@@ -80,6 +80,9 @@ static const struct v2x_metric agent_metrics[] = {
 	  .type = V2X_METRIC_COUNTER, .offset = A(udp_errors) },
 	{ .name = "v2x_agent_udp_oversize_total", .help = "datagrams above --max-datagram",
 	  .type = V2X_METRIC_COUNTER, .offset = A(udp_truncated) },
+	{ .name = "v2x_agent_udp_kernel_drops_total",
+	  .help = "datagrams the kernel dropped: the socket's receive buffer was full",
+	  .type = V2X_METRIC_COUNTER, .offset = A(udp_kernel_drops) },
 	{ .name = "v2x_agent_pcap_datagrams_total", .help = "datagrams replayed from captures",
 	  .type = V2X_METRIC_COUNTER, .offset = A(pcap_datagrams) },
 	{ .name = "v2x_agent_pcap_files_failed_total", .help = "captures unreadable or damaged",
@@ -166,5 +169,6 @@ int agent__metrics_render(void *arg, struct v2x_metrics_buf *out)
 
 	a->st.link = agent_link_stats(a->link);
 	a->st.spool = agent_spool_stats(a->spool);
+	agent__udp_drops(a);
 	return v2x_metrics_render(&a->metrics, out);
 }

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "codecs/hexline.h"
@@ -101,6 +102,45 @@ int agent__udp_start(struct agent *a, char *err, size_t errlen)
 	}
 	v2x_logf(a->log, V2X_LOG_INFO, "udp: listening on %s", a->cfg->listen);
 	return 0;
+}
+
+/* Reads the kernel's count of datagrams dropped on the socket with inode
+ * ino (its receive buffer was full) from the table at path; -1 when absent. */
+static long long proc_drops(const char *path, unsigned long ino)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	long long drops = -1;
+
+	if (!f)
+		return -1;
+	while (drops < 0 && fgets(line, sizeof(line), f)) {
+		unsigned long inode;
+		long long d;
+
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref ptr drops */
+		if (sscanf(line, " %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu %*s %*s %lld", &inode,
+		           &d) == 2 &&
+		    inode == ino)
+			drops = d;
+	}
+	fclose(f);
+	return drops;
+}
+
+void agent__udp_drops(struct agent *a)
+{
+	uv_os_fd_t fd;
+	struct stat st;
+	long long d;
+
+	if (!a->udp_on || uv_fileno((uv_handle_t *)&a->udp, &fd) != 0 || fstat(fd, &st) != 0)
+		return;
+	d = proc_drops("/proc/net/udp", (unsigned long)st.st_ino);
+	if (d < 0)
+		d = proc_drops("/proc/net/udp6", (unsigned long)st.st_ino);
+	if (d >= 0)
+		a->st.udp_kernel_drops = (uint64_t)d;
 }
 
 /* ---- hex lines on stdin --------------------------------------------------- */

@@ -6,6 +6,7 @@ The expected counts come from the codec itself (v2x-codec decode of the
 same bytes), not from assumptions about which random bytes decode."""
 
 import random
+import signal
 import struct
 import time
 
@@ -87,10 +88,29 @@ def test(env):
     vobs = [o for o in t.read_obs(out) if o["agent"] == "rsu-vendor"]
     t.check_eq([o["rsu_id"] for o in vobs], ["R1"] * usable, "vendor rsu ids")
     t.check_eq([t.bsm_id_number(o) for o in vobs], [1, 1, 2, 3], "vendor frames kept")
+    # A flood while the agent is stopped overflows its socket's receive
+    # buffer: what the kernel drops is counted too, so that received plus
+    # dropped is what was sent.
+    flood = env.start_agent("rsu-flood", peer.port, "--udp-rcvbuf=16k", "--max-age=0",
+                            "--max-future=0", "--dup-window=0")
+    flood.send_signal(signal.SIGSTOP)
+    n_flood = 3000
+    env.send_udp(flood.udp, [good[1]] * n_flood)
+    flood.send_signal(signal.SIGCONT)
+    env.wait_for(lambda: env.metric(flood, "v2x_agent_received_total") +
+                 env.metric(flood, "v2x_agent_udp_kernel_drops_total") >= n_flood, 10,
+                 "flood not accounted for")
+    time.sleep(0.2)
+    got_flood = env.metric(flood, "v2x_agent_received_total")
+    drops = env.metric(flood, "v2x_agent_udp_kernel_drops_total")
+    t.check(drops > 0, "no kernel drops counted for a flood into a 16k buffer")
+    t.check_eq(got_flood + drops, float(n_flood), "received + kernel drops")
+    t.check_eq(env.stop_agent(flood), 0, "flood agent exit")
     t.check_eq(env.stop_agent(raw), 0, "raw agent exit")
     t.check_eq(env.stop_agent(vend), 0, "vendor agent exit")
     env.stop_peer(peer)
-    print(f"random+truncated: {fails} refused, {passes} decoded; vendor cases {want_causes}")
+    print(f"random+truncated: {fails} refused, {passes} decoded; vendor cases {want_causes}; "
+          f"flood of {n_flood}: {got_flood:.0f} received, {drops:.0f} dropped by the kernel")
 
 
 t.main(test)
