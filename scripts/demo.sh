@@ -4,7 +4,9 @@
 # test field's messages (and the real RSU captures when ../shared/vectors
 # is present), then the mountain test field: generated, loaded into a
 # private PostGIS cluster that the tool starts and removes itself, the
-# valley junction's MAP message, and a vehicle matched on a hairpin.
+# valley junction's MAP message, a vehicle matched on a hairpin, and an RSU
+# agent that spools the field's messages while the broker is away and
+# delivers them exactly once when it is back.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -48,3 +50,31 @@ a = c["apex"]
 print(a["lat_deg"], a["lon_deg"], a["z"])' "$out/ground-truth.json")
 set -- $apex
 $map match "$1" "$2" --elev "$3" --ahead 250 --map "$out/map.json"
+
+echo
+echo "== 6. An RSU agent: the field's messages, the broker away, then back"
+agent=build/rsu-agent/agent/v2x-agent
+peer=build/tests/wirepeer/v2x-wirepeer
+rm -rf "$out/agent" && mkdir -p "$out/agent"
+$codec demo --json | grep '^{' | $codec encode >"$out/agent/field.hex"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The samples carry fixed times, so freshness is not judged here.
+$agent --config=/dev/null --id=rsu-hairpin-3 --broker="127.0.0.1:$port" --listen= \
+	--metrics= --stdin-hex --spool-dir="$out/agent/spool" --max-age=0 --max-future=0 --max-age-moy=0 \
+	--backoff-max=300ms --exit-when-done <"$out/agent/field.hex" &
+agent_pid=$!
+sleep 1
+echo "   the broker is away: $(ls "$out/agent/spool" | grep -c seg) spool segment(s) hold what the radio heard"
+$peer --port="$port" --out "$out/agent/received.jsonl" --log-level=warn >"$out/agent/peer.out" &
+peer_pid=$!
+wait $agent_pid
+kill -TERM $peer_pid && wait $peer_pid || true
+python3 - "$out/agent/received.jsonl" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    m = o["msg"]
+    print(f"   seq {o['seq']}: {o['type']:4} from {o['agent']}, replayed={o['replayed']}, "
+          f"msgCnt {m[m['type']]['msg_cnt']}")
+EOF
+echo "   $(tail -1 "$out/agent/peer.out")"

@@ -13,12 +13,42 @@ void agent__on_close(uv_handle_t *h)
 	agent__closed(h->data);
 }
 
+/* What became of everything the agent heard, for the operator's log. */
+static void log_summary(struct agent *a)
+{
+	const struct agent_pipeline_stats *ps = agent_pipeline_stats(a->pipe);
+	char causes[256] = "";
+	size_t at = 0;
+	uint64_t rejected = 0;
+
+	for (size_t i = 1; i < AGENT_VALIDATE_CAUSE_COUNT; i++) {
+		if (!ps->rejected[i])
+			continue;
+		rejected += ps->rejected[i];
+		at += (size_t)snprintf(causes + at, at < sizeof(causes) ? sizeof(causes) - at : 0,
+		                       "%s%s %llu", at ? ", " : " (",
+		                       agent_validate_cause_name((enum agent_validate_cause)i),
+		                       (unsigned long long)ps->rejected[i]);
+	}
+	if (at && at < sizeof(causes) - 1)
+		snprintf(causes + at, sizeof(causes) - at, ")");
+	v2x_logf(a->log, V2X_LOG_INFO,
+	         "stopped: %llu datagrams, %llu frames, %llu undecodable, %llu rejected%s, "
+	         "%llu forwarded",
+	         (unsigned long long)ps->datagrams, (unsigned long long)ps->frames,
+	         (unsigned long long)ps->decode_failed, (unsigned long long)rejected, causes,
+	         (unsigned long long)a->st.forwarded);
+}
+
 void agent__closed(struct agent *a)
 {
 	if (--a->closing > 0 || a->finished)
 		return;
 	a->finished = true;
-	v2x_logf(a->log, V2X_LOG_INFO, "stopped");
+	if (a->pipe)
+		log_summary(a);
+	else
+		v2x_logf(a->log, V2X_LOG_INFO, "stopped");
 	if (a->done)
 		a->done(a->done_arg, a->status);
 }

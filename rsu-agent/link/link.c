@@ -103,6 +103,7 @@ static void close_sock(struct agent_link *l)
 void agent_link__fail(struct agent_link *l, enum agent_link_reason reason, const char *fmt, ...)
 {
 	char detail[512];
+	unsigned n;
 	va_list ap;
 
 	if (l->state != AGENT_LINK_CONNECTING && !agent_link__connected(l))
@@ -114,9 +115,13 @@ void agent_link__fail(struct agent_link *l, enum agent_link_reason reason, const
 	l->st.disconnects++;
 	l->st.disconnects_by[reason]++;
 	l->st.connected = false;
+	/* A long outage would log every attempt; attempts 1, 2, 4, 8... are
+	 * enough to follow it, the others go to the debug level. */
+	n = l->attempt + 1;
 	l->next_delay_ms = next_delay(l);
-	v2x_logf(l->cfg.log, V2X_LOG_WARN, "broker %s: %s (%s); reconnecting in %" PRIu32 " ms",
-	         l->where, detail, agent_link_reason_name(reason), l->next_delay_ms);
+	v2x_logf(l->cfg.log, (n & (n - 1)) == 0 ? V2X_LOG_WARN : V2X_LOG_DEBUG,
+	         "broker %s: %s (%s, attempt %u); reconnecting in %" PRIu32 " ms", l->where, detail,
+	         agent_link_reason_name(reason), n, l->next_delay_ms);
 	agent_link__reset_tx(l);
 	if (!l->sock_open) {
 		start_backoff(l);
