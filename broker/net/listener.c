@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "broker/net/net_int.h"
+#include "runtime/addr.h"
 #include "runtime/err.h"
 
 /* A connection refused for lack of a slot: its handle, freed on close. */
@@ -165,9 +166,7 @@ int brk_net_listen_tcp(struct brk_net *net, const char *host, int port, unsigned
 
 	if (!l)
 		return V2X_EINVAL;
-	if (port < 0 || port > 65535 ||
-	    (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
-	     uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0)) {
+	if (port < 0 || port > 65535 || v2x_addr_ip(host, (uint16_t)port, &ss) != 0) {
 		snprintf(err, errlen, "bad listen address %s port %d", host, port);
 		return V2X_EINVAL;
 	}

@@ -9,6 +9,7 @@
 
 #include "rsu-agent/agent/config.h"
 #include "rsu-agent/ingest/framing.h"
+#include "runtime/addr.h"
 #include "runtime/err.h"
 
 static const char *const pace_names[] = { "recorded", "fast", NULL };
@@ -195,28 +196,9 @@ int agent_cfg_parse(struct agent_cfg *cfg, int argc, char **argv, struct v2x_opt
 	return check(cfg, err, errlen);
 }
 
-static int parse_port(const char *what, const char *addr, const char *text, uint16_t *port,
-                      char *err, size_t errlen)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || end == text || *end || v < 0 || v > 65535) {
-		snprintf(err, errlen, "%s=%s: the port is not a number 0..65535", what, addr);
-		return V2X_ECONFIG;
-	}
-	*port = (uint16_t)v;
-	return 0;
-}
-
 int agent_cfg_split_addr(const char *what, const char *addr, char *host, size_t hostlen,
                          uint16_t *port, bool *is_unix, char *err, size_t errlen)
 {
-	const char *colon;
-	size_t n;
-
 	*is_unix = strncmp(addr, "unix:", 5) == 0;
 	*port = 0;
 	if (*is_unix) {
@@ -227,32 +209,14 @@ int agent_cfg_split_addr(const char *what, const char *addr, char *host, size_t 
 		snprintf(host, hostlen, "%s", addr + 5);
 		return 0;
 	}
-	if (addr[0] == '[') {
-		const char *close = strchr(addr, ']');
-
-		if (!close || close[1] != ':') {
-			snprintf(err, errlen, "%s=%s: expected [IPV6]:PORT", what, addr);
-			return V2X_ECONFIG;
-		}
-		n = (size_t)(close - addr - 1);
-		colon = close + 1;
-		addr++;
-	} else {
-		colon = strrchr(addr, ':');
-		if (!colon || colon == addr) {
-			snprintf(err, errlen, "%s=%s: expected HOST:PORT (example 127.0.0.1:7600)",
-			         what, addr);
-			return V2X_ECONFIG;
-		}
-		n = (size_t)(colon - addr);
-	}
-	if (n == 0 || n >= hostlen) {
-		snprintf(err, errlen, "%s: the host part is empty or too long", what);
+	if (v2x_addr_split(addr, host, hostlen, port) != 0) {
+		snprintf(err, errlen,
+		         "%s=%s: expected HOST:PORT or [IPV6]:PORT with a port 0..65535 "
+		         "(example 127.0.0.1:7600)",
+		         what, addr);
 		return V2X_ECONFIG;
 	}
-	memcpy(host, addr, n);
-	host[n] = '\0';
-	return parse_port(what, addr, colon + 1, port, err, errlen);
+	return 0;
 }
 
 static int parse_bounds(const char *text, struct agent_validate_config *v, char *err, size_t errlen)

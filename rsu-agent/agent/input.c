@@ -9,6 +9,7 @@
 
 #include "codecs/hexline.h"
 #include "rsu-agent/agent/agent_int.h"
+#include "runtime/addr.h"
 #include "runtime/clock.h"
 #include "runtime/err.h"
 
@@ -51,11 +52,9 @@ static void udp_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const stru
 static int udp_bind(struct agent *a, const char *host, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	int rc = uv_ip4_addr(host, port, (struct sockaddr_in *)&ss);
+	int rc;
 
-	if (rc != 0)
-		rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss);
-	if (rc != 0) {
+	if (v2x_addr_ip(host, port, &ss) != 0) {
 		snprintf(err, errlen, "--listen=%s: not an IP address", a->cfg->listen);
 		return V2X_ECONFIG;
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "rsu-agent/downlink/downlink_int.h"
+#include "runtime/addr.h"
 #include "runtime/compiler.h"
 #include "runtime/err.h"
 
@@ -70,34 +71,11 @@ static int parse_station_id(const char *s, uint8_t out[V2X_ID_LEN])
 static int parse_addr(const char *s, struct sockaddr_storage *sa)
 {
 	char host[64];
-	const char *colon, *start = s, *end;
-	char *stop;
-	unsigned long port;
+	uint16_t port;
 
-	if (!s)
+	if (!s || v2x_addr_split(s, host, sizeof(host), &port) != 0 || port == 0)
 		return -1;
-	colon = strrchr(s, ':');
-	if (!colon)
-		return -1;
-	end = colon;
-	if (s[0] == '[') {
-		start = s + 1;
-		end = colon > s && colon[-1] == ']' ? colon - 1 : NULL;
-		if (!end)
-			return -1;
-	}
-	if (end <= start || (size_t)(end - start) >= sizeof(host))
-		return -1;
-	memcpy(host, start, (size_t)(end - start));
-	host[end - start] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &stop, 10);
-	if (errno || stop == colon + 1 || *stop || port == 0 || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof(*sa));
-	if (s[0] == '[')
-		return uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)sa) ? -1 : 0;
-	return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa) ? -1 : 0;
+	return v2x_addr_ip(host, port, sa) == 0 ? 0 : -1;
 }
 
 /*
