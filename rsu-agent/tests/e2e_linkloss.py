@@ -64,6 +64,10 @@ def peer_stopped(env):
     peer = env.start_peer(out)
     port = peer.port
     agent = env.start_agent("rsu-loss", port, "--max-age=60s", "--live-age=500ms")
+    # What is sent before the first session is spooled and replayed; the
+    # check on the early observations below needs the link up first.
+    env.wait_for(lambda: env.metric(agent, "v2x_agent_broker_up") == 1, 10,
+                 "the agent did not connect to the peer")
     s = Sender(env, agent.udp, frames)
     s.start()
     time.sleep(1.5)
