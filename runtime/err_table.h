@@ -34,6 +34,7 @@
 	X(FRAME_TOO_BIG, "frame length above the maximum frame size")       \
 	X(FRAME_GARBAGE, "frame is not a valid protocol message")           \
 	X(DB, "database error")                                             \
-	X(CHILD, "child process failed")
+	X(CHILD, "child process failed")                                    \
+	X(FULL, "queue full")
 
 #endif
