@@ -141,9 +141,11 @@ static int make_state(struct brk_core *core, char *err, size_t errlen)
 	return 0;
 }
 
-int brk_core_new(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_log *log,
-                 void (*done)(void *arg), void *arg, struct brk_core **out, char *err,
-                 size_t errlen)
+/* Builds the core; with fixed_idx, without a database (no map source, no
+ * persistence: see brk_core__new_local). */
+static int build(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_log *log,
+                 const struct map_index *fixed_idx, struct map_frame *fixed_frame,
+                 struct brk_core **out, char *err, size_t errlen)
 {
 	struct brk_core *core;
 	struct brk_net_cb cb;
@@ -158,15 +160,15 @@ int brk_core_new(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_
 	core->loop = loop;
 	core->cfg = cfg;
 	core->log = log;
-	core->done = done;
-	core->done_arg = arg;
+	core->fixed_idx = fixed_idx;
+	core->fixed_frame = fixed_frame;
 	core->run_id = (uint64_t)v2x_clock_wall_us();
 	uv_timer_init(loop, &core->tick);
 	core->tick.data = core;
 	rc = make_state(core, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && !fixed_idx)
 		rc = brk_core__open_map(core, err, errlen);
-	if (rc == 0)
+	if (rc == 0 && !fixed_idx)
 		rc = brk_core__open_persist(core, err, errlen);
 	if (rc == 0)
 		rc = brk_core__open_apps(core, err, errlen);
@@ -185,13 +187,32 @@ int brk_core_new(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_
 		core->stopping = true;
 		brk_core__close_parts(core);
 		uv_close((uv_handle_t *)&core->tick, NULL);
-		core->done = NULL;
 		*out = core;
 		return rc;
 	}
 	uv_timer_start(&core->tick, on_tick, cfg->tick_ms, cfg->tick_ms);
 	*out = core;
 	return 0;
+}
+
+int brk_core_new(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_log *log,
+                 void (*done)(void *arg), void *arg, struct brk_core **out, char *err,
+                 size_t errlen)
+{
+	int rc = build(loop, cfg, log, NULL, NULL, out, err, errlen);
+
+	if (rc == 0) {
+		(*out)->done = done;
+		(*out)->done_arg = arg;
+	}
+	return rc;
+}
+
+int brk_core__new_local(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_log *log,
+                        const struct map_index *idx, struct map_frame *frame, struct brk_core **out,
+                        char *err, size_t errlen)
+{
+	return build(loop, cfg, log, idx, frame, out, err, errlen);
 }
 
 struct brk_net *brk_core_net(struct brk_core *core)

@@ -116,6 +116,16 @@ struct brk_core {
 	bool finished;
 };
 
+/*
+ * A core without a database, for tests and fuzzing: no map source (idx and
+ * frame, borrowed, are the map), no persistence (an observation is
+ * acknowledged as soon as it is applied), lane queries refused (RSI hazards
+ * keep waiting for lanes).  Otherwise as brk_core_new() without done.
+ */
+int brk_core__new_local(uv_loop_t *loop, const struct brk_core_config *cfg, struct v2x_log *log,
+                        const struct map_index *idx, struct map_frame *frame, struct brk_core **out,
+                        char *err, size_t errlen);
+
 /* core.c, parts.c, apply.c: the parts */
 int brk_core__open_map(struct brk_core *core, char *err, size_t errlen);
 int brk_core__open_persist(struct brk_core *core, char *err, size_t errlen);
