@@ -71,7 +71,6 @@ static void put_subscribe(struct seed *s, uint32_t id, int kind)
 	sub.has_subscription_id = 1;
 	sub.subscription_id = id;
 	if (kind == 1) {
-		box = (V2x__Wire__Box)V2X__WIRE__BOX__INIT;
 		box.has_south_deg = box.has_west_deg = box.has_north_deg = box.has_east_deg = 1;
 		box.south_deg = 29.55;
 		box.west_deg = 106.45;
