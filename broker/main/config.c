@@ -26,7 +26,8 @@ static const struct v2x_opt broker_opts[] = {
 	  .metavar = "ID", .help = "this broker's name, sent in every HelloAck" },
 	{ .name = "db", .type = V2X_OPT_STRING, .offset = F(db), .def = "",
 	  .metavar = "CONNINFO",
-	  .help = "PostgreSQL+PostGIS holding the map (libpq string; required)" },
+	  .help = "PostgreSQL+PostGIS holding the map (libpq string); \"\": a private cluster "
+	          "with the test field, removed at exit" },
 	{ .name = "map-version", .type = V2X_OPT_INT, .offset = F(map_version), .def = "0",
 	  .min = 0, .max = INT64_MAX, .help = "map version to serve (0: the latest, and follow NOTIFY)" },
 	{ .name = "credentials", .type = V2X_OPT_STRING, .offset = F(credentials),
@@ -139,12 +140,6 @@ static int check(const struct broker_cfg *cfg, char *err, size_t errlen)
 	if (v2x_log_level_parse(cfg->log_level, &level) != 0) {
 		snprintf(err, errlen, "--log-level=%s: not one of error, warn, info, debug",
 		         cfg->log_level);
-		return V2X_ECONFIG;
-	}
-	if (!cfg->db[0]) {
-		snprintf(err, errlen,
-		         "--db is not set: give the PostgreSQL+PostGIS that holds the map, as a "
-		         "libpq string (\"host=/run/postgresql dbname=v2x\")");
 		return V2X_ECONFIG;
 	}
 	if (!cfg->listen_agents[0] && !cfg->listen_subscribers[0] && !cfg->unix_path[0]) {

@@ -11,6 +11,10 @@
 
 #include "broker/main/config.h"
 #include "broker/net/auth.h"
+#include "maps/db/conn.h"
+#include "maps/db/migrate.h"
+#include "maps/db/store.h"
+#include "maps/gen/mapgen.h"
 #include "runtime/err.h"
 #include "runtime/httpd.h"
 #include "runtime/log.h"
@@ -21,6 +25,7 @@ struct broker {
 	struct v2x_log log;
 	struct brk_core_config core_cfg;
 	struct brk_auth *auth;
+	struct map_db_conn *embedded; /* the private cluster without --db */
 	struct brk_core *core;
 	struct v2x_httpd *httpd;
 	struct v2x_metrics metrics;
@@ -116,6 +121,39 @@ static int start_metrics(struct broker *b, const struct broker_cfg *cfg, char *e
 	return rc;
 }
 
+/*
+ * Without --db: a private PostgreSQL+PostGIS cluster (removed at exit)
+ * holding the test field of the default generator parameters, for trying
+ * the broker out and for demos.
+ */
+static int embedded_db(struct broker *b, char *err, size_t errlen)
+{
+	struct mapgen_params mp = mapgen_params_default();
+	struct v2x_arena arena;
+	struct map_model model;
+	int64_t version = 0;
+	int applied = 0, rc;
+
+	v2x_logf(&b->log, V2X_LOG_INFO,
+	         "no --db: starting a private PostgreSQL+PostGIS cluster with the test field "
+	         "(removed at exit)");
+	v2x_arena_init(&arena, 1u << 20, 0);
+	rc = map_db_open(NULL, &b->log, &b->embedded, err, errlen);
+	if (rc == 0)
+		rc = map_db_migrate(map_db_conn_pg(b->embedded), &applied, err, errlen);
+	if (rc == 0)
+		rc = mapgen_build(&mp, &arena, &model, err, errlen);
+	if (rc == 0)
+		rc = map_db_store(map_db_conn_pg(b->embedded), &model, &version, err, errlen);
+	v2x_arena_fini(&arena);
+	if (rc == 0) {
+		b->core_cfg.db = map_db_conn_conninfo(b->embedded);
+		v2x_logf(&b->log, V2X_LOG_INFO, "the test field is map version %lld in %s",
+		         (long long)version, b->core_cfg.db);
+	}
+	return rc;
+}
+
 static int run(struct broker *b, const struct broker_cfg *cfg)
 {
 	char err[512] = "";
@@ -132,6 +170,12 @@ static int run(struct broker *b, const struct broker_cfg *cfg)
 	}
 	b->core_cfg.net.auth = b->auth;
 	b->core_cfg.net.log = &b->log;
+	if (!cfg->db[0] && (rc = embedded_db(b, err, sizeof(err))) != 0) {
+		fprintf(stderr, "v2x-broker: the private cluster: %s\n", err);
+		map_db_close(b->embedded);
+		brk_auth_free(b->auth);
+		return 1;
+	}
 	if (uv_loop_init(&b->loop) != 0) {
 		fprintf(stderr, "v2x-broker: cannot make an event loop\n");
 		brk_auth_free(b->auth);
@@ -164,6 +208,7 @@ static int run(struct broker *b, const struct broker_cfg *cfg)
 	brk_core_free(b->core);
 	v2x_metrics_fini(&b->metrics);
 	brk_auth_free(b->auth);
+	map_db_close(b->embedded);
 	if (uv_loop_close(&b->loop) != 0)
 		fprintf(stderr, "v2x-broker: handles were left open at exit\n");
 	if (rc == 0)
