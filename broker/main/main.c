@@ -170,7 +170,7 @@ static int run(struct broker *b, const struct broker_cfg *cfg)
 	}
 	b->core_cfg.net.auth = b->auth;
 	b->core_cfg.net.log = &b->log;
-	if (!cfg->db[0] && (rc = embedded_db(b, err, sizeof(err))) != 0) {
+	if (!cfg->db[0] && embedded_db(b, err, sizeof(err)) != 0) {
 		fprintf(stderr, "v2x-broker: the private cluster: %s\n", err);
 		map_db_close(b->embedded);
 		brk_auth_free(b->auth);
