@@ -15,10 +15,11 @@ protobuf-c-compiler libpq-dev libproj-dev proj-data"
 # Tests: the private PostGIS cluster, the Erlang/OTP UPER implementation
 # for differential tests, clang for the sanitizer build and libFuzzer, the
 # protobuf reference implementation for framing cross-checks, asn1c to
-# check that the committed generated code is current, and the linters.
+# check that the committed generated code is current, the linters, and
+# Mosquitto with its client library for the broker benchmark's baseline.
 test_pkgs="postgresql-15 postgresql-15-postgis-3 erlang-base erlang-asn1 clang
 libclang-rt-14-dev python3 python3-protobuf protobuf-compiler asn1c clang-format
-clang-tidy cppcheck"
+clang-tidy cppcheck libmosquitto-dev mosquitto"
 
 case "${1:-build}" in
 build) want=$build_pkgs ;;
