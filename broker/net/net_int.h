@@ -59,6 +59,9 @@ struct brk_conn {
 	struct brk_principal principal;
 	void *data;
 	uint64_t last_rx_ms;
+	/* Found silent at the last tick: closed if still silent at the next
+	 * one, after the loop has read what waited (see on_tick). */
+	bool silent_seen;
 	uint64_t last_tx_ms;
 	uint64_t closing_ms;
 	uint64_t peer_hb_us; /* send_time_us of the peer's last Heartbeat */

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "broker/net/net_int.h"
 #include "broker/net/tests/netfx.h"
@@ -211,6 +212,38 @@ static void test_heartbeats(struct fx *fx)
 	fx_disconnect(&cl);
 }
 
+/*
+ * The loop busy for longer than the timeout (a burst of work) while the
+ * peer's heartbeat waits unread in the socket: the peer is not silent and
+ * must not be closed when the loop comes back.
+ */
+static void test_busy_loop(struct fx *fx)
+{
+	V2x__Wire__Heartbeat hb = V2X__WIRE__HEARTBEAT__INIT;
+	V2x__Wire__Frame out = V2X__WIRE__FRAME__INIT;
+	const V2x__Wire__Frame *f = NULL;
+	struct fx_client cl;
+	int closes;
+
+	if (!open_agent(fx, &cl))
+		return;
+	fx_pump(fx, 20);
+	closes = fx->closes;
+	usleep(1000u * (fx->cfg.timeout_ms / 2 + 100));
+	hb.has_send_time_us = 1;
+	hb.send_time_us = 777;
+	out.msg_case = V2X__WIRE__FRAME__MSG_HEARTBEAT;
+	out.heartbeat = &hb;
+	fx_send(&cl, &out);
+	usleep(1000u * (fx->cfg.timeout_ms / 2 + 100));
+	CHECK_INT_EQ(fx_recv(fx, &cl, &f, 1000), 1);
+	CHECK(f && f->msg_case == V2X__WIRE__FRAME__MSG_HEARTBEAT);
+	CHECK_INT_EQ(fx->closes, closes);
+	CHECK_UINT_EQ(brk_net_stats(fx->net)->conns, 1);
+	fx_disconnect(&cl);
+	fx_pump(fx, 50);
+}
+
 /* After every bad peer, a good one is served as before. */
 static void test_still_serving(struct fx *fx)
 {
@@ -253,6 +286,7 @@ int main(void)
 	test_oversize_no_alloc(&fx);
 	test_mid_frame(&fx);
 	test_heartbeats(&fx);
+	test_busy_loop(&fx);
 	test_still_serving(&fx);
 	fx_stop(&fx);
 
