@@ -57,6 +57,9 @@ static const struct v2x_opt broker_opts[] = {
 	  .min = 1, .max = 1 << 24, .help = "output queue of a connection, frames" },
 	{ .name = "queue-bytes", .type = V2X_OPT_SIZE, .offset = F(queue_bytes), .def = "4M",
 	  .min = 4096, .max = 1LL << 32, .help = "output queue of a connection, bytes" },
+	{ .name = "socket-sndbuf", .type = V2X_OPT_SIZE, .offset = F(sndbuf), .def = "256k",
+	  .min = 0, .max = 64LL << 20,
+	  .help = "kernel send buffer of each connection (0: the system's autotuning)" },
 	{ .name = "slow-policy", .type = V2X_OPT_ENUM, .offset = F(slow_policy),
 	  .def = "drop-oldest", .choices = slow_names,
 	  .help = "a full queue: drop-oldest (keep the subscriber) or disconnect" },
@@ -226,6 +229,7 @@ int broker_cfg_core(const struct broker_cfg *cfg, struct brk_core_config *core, 
 	core->net.max_conns = (uint32_t)cfg->max_conns;
 	core->net.queue_max_frames = (uint32_t)cfg->queue_frames;
 	core->net.queue_max_bytes = cfg->queue_bytes;
+	core->net.sndbuf = cfg->sndbuf;
 	core->net.slow_policy = (enum brk_slow_policy)cfg->slow_policy;
 	core->db = cfg->db;
 	core->map_version = cfg->map_version;

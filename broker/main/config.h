@@ -29,6 +29,7 @@ struct broker_cfg {
 	int64_t max_conns;
 	int64_t queue_frames;
 	size_t queue_bytes;
+	size_t sndbuf;
 	int slow_policy;
 	/* persistence */
 	char *spool_dir;

@@ -92,6 +92,11 @@ static void on_connection(uv_stream_t *server, int status)
 	/* Latency: Nagle plus delayed ACKs cost ~10 ms per delivery (DESIGN.md 5). */
 	if (!rc && !l->is_pipe)
 		rc = uv_tcp_nodelay(&c->sock.tcp, 1);
+	if (!rc && net->cfg.sndbuf) {
+		int size = net->cfg.sndbuf > INT32_MAX / 2 ? INT32_MAX / 2 : (int)net->cfg.sndbuf;
+
+		rc = uv_send_buffer_size(&c->sock.handle, &size);
+	}
 	brk_conn__start(c);
 	if (rc)
 		brk_conn__fail(c, BRK_CLOSE_IO, false, "accept failed: %s", uv_strerror(rc));

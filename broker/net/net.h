@@ -85,6 +85,11 @@ struct brk_net_config {
 	size_t queue_max_bytes;           /* per connection; default 4 MiB */
 	enum brk_slow_policy slow_policy; /* default BRK_SLOW_DROP_OLDEST */
 	size_t sbuf_block;                /* pooled frame buffer size; default 2048 */
+	/* The kernel's send buffer of each accepted socket, bytes (the
+	 * kernel doubles it); 0: the system's autotuning, which lets a reader
+	 * that stalls hold megabytes in the kernel before the queue bound
+	 * above comes into play.  Default 0. */
+	size_t sndbuf;
 };
 
 /* Fills cfg with the defaults (broker_id "broker", auth and log NULL). */
