@@ -93,6 +93,7 @@ static void on_tick(uv_timer_t *t)
 	struct brk_core *core = t->data;
 
 	brk_core__tick(core, v2x_clock_wall_us());
+	brk_core__retry_held(core);
 	brk_core__flush_acks(core);
 }
 
@@ -248,6 +249,8 @@ void brk_core_free(struct brk_core *core)
 	brk_tracks_free(core->tracks);
 	brk_spat_free(core->spat);
 	v2x_arena_fini(&core->arena);
+	for (size_t i = 0; core->agents && i < core->n_agents; i++)
+		free(core->agents[i].held);
 	free(core->agents);
 	free(core->rsus);
 	free(core);

@@ -29,7 +29,6 @@ enum brk_core_drop {
 	BRK_DROP_MALFORMED,   /* the message did not convert */
 	BRK_DROP_RECORD_ONLY, /* kept for the record, not acted on */
 	BRK_DROP_NO_MAP,      /* a BSM while no map is loaded */
-	BRK_DROP_PERSIST,     /* the persistence queue was full */
 	BRK_DROP__COUNT
 };
 
@@ -47,6 +46,10 @@ struct brk_agent {
 	char rsu[BRK_AUTH_ID_MAX + 1];
 	struct brk_rsu_key rsu_key;
 	uint64_t sample_count;
+	/* An observation the database writer's queue refused, packed, taken
+	 * again on the tick; the connection is paused meanwhile. */
+	uint8_t *held;
+	size_t held_len, held_cap;
 };
 
 struct brk_core_stats {
@@ -54,6 +57,7 @@ struct brk_core_stats {
 	uint64_t replayed;
 	uint64_t drops[BRK_DROP__COUNT];
 	uint64_t acks;
+	uint64_t holds; /* times an agent was paused: the database queue was full */
 	uint64_t subscribes;
 	uint64_t warnings_pushed;
 	uint64_t cancels_pushed;
@@ -155,6 +159,7 @@ void brk_core__tick(struct brk_core *core, int64_t now_us);
 const char *brk_core__rsu_name(const struct brk_core *core, struct brk_rsu_key k);
 void brk_core__on_frame(void *arg, struct brk_conn *c, const V2x__Wire__Frame *f);
 void brk_core__flush_acks(struct brk_core *core);
+void brk_core__retry_held(struct brk_core *core);
 void brk_core__on_durable(void *arg, const char *agent_id, uint64_t seq);
 struct brk_agent *brk_core__agent(struct brk_core *core, const char *id, bool create);
 

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/core/core_int.h"
@@ -15,7 +16,7 @@ static const char *const drop_names[BRK_DROP__COUNT] = {
 	[BRK_DROP_NONE] = "none",           [BRK_DROP_DUPLICATE] = "duplicate",
 	[BRK_DROP_NO_SEQ] = "no_seq",       [BRK_DROP_RSU] = "rsu_not_bound",
 	[BRK_DROP_MALFORMED] = "malformed", [BRK_DROP_RECORD_ONLY] = "record_only",
-	[BRK_DROP_NO_MAP] = "no_map",       [BRK_DROP_PERSIST] = "persist_full",
+	[BRK_DROP_NO_MAP] = "no_map",
 };
 
 const char *brk_core_drop_name(enum brk_core_drop d)
@@ -111,14 +112,16 @@ static bool sampled(struct brk_core *core, struct brk_agent *a, enum v2x_msg_typ
 	return true;
 }
 
-static void persist(struct brk_core *core, struct brk_agent *a, const V2x__Wire__Observation *o,
-                    const struct v2x_msg *msg, int64_t now_us)
+/*
+ * Stores o (its message msg, or NULL: only its seq, for the Ack).
+ * Returns 0, or the persistence module's refusal (its queue is full).
+ */
+static int store(struct brk_core *core, struct brk_agent *a, const V2x__Wire__Observation *o,
+                 const struct v2x_msg *msg, int64_t now_us)
 {
-	int rc;
-
 	if (!core->persist) {
 		a->durable_seq = o->seq;
-		return;
+		return 0;
 	}
 	if (msg && sampled(core, a, msg->type)) {
 		struct brk_persist_obs row = {
@@ -134,36 +137,42 @@ static void persist(struct brk_core *core, struct brk_agent *a, const V2x__Wire_
 			.uper = o->has_uper ? o->uper.data : NULL,
 			.uper_len = o->has_uper ? o->uper.len : 0,
 		};
-		rc = brk_persist_observation(core->persist, &row);
-	} else {
-		rc = brk_persist_mark(core->persist, a->id, o->seq);
+		return brk_persist_observation(core->persist, &row);
 	}
-	if (rc != 0) {
-		/* Not stored: the agent must send it again.  The writer holds
-		 * the agent's later rows back until it does; closing makes the
-		 * agent reconnect and resend from its last Ack, and this seq
-		 * must then be accepted, not dropped as a duplicate. */
-		core->st.drops[BRK_DROP_PERSIST]++;
-		if (a->last_seq >= o->seq)
-			a->last_seq = o->seq - 1;
-		if (a->conn) {
-			v2x_logf(core->log, V2X_LOG_WARN,
-			         "agent %s seq %llu: the database queue is full (%s); closing so "
-			         "that the agent sends it again",
-			         a->id, (unsigned long long)o->seq, v2x_strerror(rc));
-			brk_conn_close(a->conn, BRK_CLOSE_OVERLOADED,
-			               "database queue full; resend");
-		}
-	}
+	return brk_persist_mark(core->persist, a->id, o->seq);
 }
 
-static void drop(struct brk_core *core, struct brk_agent *a, const V2x__Wire__Observation *o,
-                 enum brk_core_drop why)
+/*
+ * Back pressure: the database writer's queue is full, so o is not taken.
+ * It is kept (packed) to be taken again on the tick, and the agent's
+ * connection stops being read meanwhile: the agent's writes then block and
+ * its own spool holds what follows.  Nothing is applied twice, nothing is
+ * lost, and the agent is not made to reconnect.
+ */
+static void hold(struct brk_core *core, struct brk_conn *c, struct brk_agent *a,
+                 const V2x__Wire__Observation *o, int rc)
 {
-	core->st.drops[why]++;
-	/* Still the agent's: its seq must become durable for the Ack. */
-	if (why != BRK_DROP_DUPLICATE && why != BRK_DROP_NO_SEQ)
-		persist(core, a, o, NULL, v2x_clock_wall_us());
+	size_t len = v2x__wire__observation__get_packed_size(o);
+
+	if (len > a->held_cap) {
+		uint8_t *p = realloc(a->held, len);
+
+		if (!p) {
+			brk_conn_close(c, BRK_CLOSE_OVERLOADED, "database queue full; resend");
+			return;
+		}
+		a->held = p;
+		a->held_cap = len;
+	}
+	a->held_len = v2x__wire__observation__pack(o, a->held);
+	if (!brk_conn_paused(c)) {
+		core->st.holds++;
+		v2x_logf(core->log, V2X_LOG_DEBUG,
+		         "agent %s seq %llu: the database queue is full (%s); not reading the "
+		         "agent until it has room",
+		         a->id, (unsigned long long)o->seq, v2x_strerror(rc));
+	}
+	brk_conn_pause(c, true);
 }
 
 static void observation(struct brk_core *core, struct brk_conn *c, struct brk_agent *a,
@@ -172,21 +181,20 @@ static void observation(struct brk_core *core, struct brk_conn *c, struct brk_ag
 	struct brk_rsu_key rsu;
 	struct v2x_msg msg;
 	char err[160];
-	int64_t now;
+	int64_t now = v2x_clock_wall_us();
 	int rc;
 
 	if (!o->has_seq || o->seq == 0) {
-		drop(core, a, o, BRK_DROP_NO_SEQ);
+		core->st.drops[BRK_DROP_NO_SEQ]++;
 		return;
 	}
 	if (o->seq <= a->last_seq) {
-		drop(core, a, o, BRK_DROP_DUPLICATE);
+		core->st.drops[BRK_DROP_DUPLICATE]++;
 		return;
 	}
-	a->last_seq = o->seq;
 	rsu = agent_rsu(core, a, brk_conn_principal(c), o->rsu_id ? o->rsu_id : "");
 	if (!rsu.v) {
-		drop(core, a, o, BRK_DROP_RSU);
+		core->st.drops[BRK_DROP_RSU]++;
 		v2x_logf(core->log, V2X_LOG_WARN,
 		         "agent %s sent an observation of RSU '%s', which its credential is not "
 		         "bound to; closing (add the RSU to its line in the credentials file)",
@@ -197,12 +205,23 @@ static void observation(struct brk_core *core, struct brk_conn *c, struct brk_ag
 	v2x_arena_reset(&core->arena);
 	rc = v2x_wire_obs_to_msg(o, &core->arena, &msg, err, sizeof(err));
 	if (rc != 0) {
-		drop(core, a, o, BRK_DROP_MALFORMED);
+		/* Still the agent's: its seq must become durable for the Ack. */
+		if ((rc = store(core, a, o, NULL, now)) != 0) {
+			hold(core, c, a, o, rc);
+			return;
+		}
+		a->last_seq = o->seq;
+		core->st.drops[BRK_DROP_MALFORMED]++;
 		v2x_logf(core->log, V2X_LOG_DEBUG, "agent %s seq %llu: %s", a->id,
 		         (unsigned long long)o->seq, err);
 		return;
 	}
-	now = v2x_clock_wall_us();
+	/* Stored first, so that a refusal leaves the state untouched. */
+	if ((rc = store(core, a, o, &msg, now)) != 0) {
+		hold(core, c, a, o, rc);
+		return;
+	}
+	a->last_seq = o->seq;
 	core->st.observations[msg.type]++;
 	if (o->replayed)
 		core->st.replayed++;
@@ -218,8 +237,31 @@ static void observation(struct brk_core *core, struct brk_conn *c, struct brk_ag
 		};
 		brk_core__apply(core, &ob, now);
 	}
-	persist(core, a, o, &msg, now);
 	v2x_hist_add(&core->st.process_us, (v2x_clock_mono_ns() - t0_ns) / 1000u);
+}
+
+void brk_core__retry_held(struct brk_core *core)
+{
+	for (size_t i = 0; i < core->n_agents; i++) {
+		struct brk_agent *a = &core->agents[i];
+		V2x__Wire__Observation *o;
+		size_t len = a->held_len;
+
+		if (!len)
+			continue;
+		a->held_len = 0;
+		if (!a->conn)
+			continue; /* gone: the agent sends it again after reconnecting */
+		o = v2x__wire__observation__unpack(NULL, len, a->held);
+		if (!o) {
+			brk_conn_close(a->conn, BRK_CLOSE_INVALID, "held observation unreadable");
+			continue;
+		}
+		observation(core, a->conn, a, o, v2x_clock_mono_ns());
+		v2x__wire__observation__free_unpacked(o, NULL);
+		if (!a->held_len && a->conn)
+			brk_conn_pause(a->conn, false);
+	}
 }
 
 void brk_core__on_frame(void *arg, struct brk_conn *c, const V2x__Wire__Frame *f)

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/net/net_int.h"
@@ -27,6 +28,8 @@ struct brk_conn *brk_conn__acquire(struct brk_net *net, unsigned roles)
 	c->roles = roles;
 	c->has_sock = false;
 	c->seen = c->hard = c->bye_sent = c->dirty = false;
+	c->paused = false;
+	c->held_len = 0;
 	c->handles = 0;
 	c->data = NULL;
 	c->peer_hb_us = 0;
@@ -293,16 +296,43 @@ static enum brk_close_reason parse_reason(int rc)
 	return BRK_CLOSE_IO;
 }
 
-int brk_conn__input(struct brk_conn *c, const uint8_t *buf, size_t len)
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf);
+
+/* Keeps the len bytes at buf (which may lie inside c->held) for resume. */
+static int hold(struct brk_conn *c, const uint8_t *buf, size_t len)
+{
+	if (len > c->held_cap) {
+		uint8_t *p;
+
+		if (buf >= c->held && buf < c->held + c->held_cap)
+			return V2X_EINVAL; /* cannot happen: held only shrinks */
+		p = realloc(c->held, len);
+		if (!p) {
+			brk_conn__fail(c, BRK_CLOSE_IO, true,
+			               "no memory to hold input while paused");
+			return V2X_ENOMEM;
+		}
+		c->held = p;
+		c->held_cap = len;
+	}
+	memmove(c->held, buf, len);
+	c->held_len = len;
+	return 0;
+}
+
+/* Parses buf and dispatches its frames until it is used up, the
+ * connection closes or the core pauses it (the rest is then held). */
+static int feed(struct brk_conn *c, const uint8_t *buf, size_t len)
 {
 	const V2x__Wire__Frame *f;
 
-	c->stats.bytes_in += len;
-	c->net->stats.bytes_in += len;
-	c->last_rx_ms = uv_now(c->net->loop);
-	c->silent_seen = false;
 	while (c->state == BRK__HELLO_WAIT || c->state == BRK__OPEN) {
-		int rc = v2x_frame_parser_next(&c->parser, &buf, &len, &f);
+		int rc;
+
+		if (c->paused)
+			return len ? hold(c, buf, len) : 0;
+		rc = v2x_frame_parser_next(&c->parser, &buf, &len, &f);
 		if (rc < 0) {
 			brk_conn__fail(c, parse_reason(rc), true, "%s",
 			               v2x_frame_parser_error(&c->parser));
@@ -313,6 +343,44 @@ int brk_conn__input(struct brk_conn *c, const uint8_t *buf, size_t len)
 		dispatch(c, f);
 	}
 	return 0;
+}
+
+int brk_conn__input(struct brk_conn *c, const uint8_t *buf, size_t len)
+{
+	c->stats.bytes_in += len;
+	c->net->stats.bytes_in += len;
+	c->last_rx_ms = uv_now(c->net->loop);
+	c->silent_seen = false;
+	return feed(c, buf, len);
+}
+
+void brk_conn_pause(struct brk_conn *c, bool pause)
+{
+	if (c->state != BRK__OPEN || c->paused == pause)
+		return;
+	c->paused = pause;
+	if (pause) {
+		c->net->stats.pauses++;
+		if (c->has_sock)
+			uv_read_stop(&c->sock.stream);
+		return;
+	}
+	c->last_rx_ms = uv_now(c->net->loop);
+	c->silent_seen = false;
+	if (c->held_len) {
+		size_t n = c->held_len;
+
+		c->held_len = 0;
+		if (feed(c, c->held, n) != 0 || c->paused || c->state != BRK__OPEN)
+			return;
+	}
+	if (c->has_sock && uv_read_start(&c->sock.stream, on_alloc, on_read) != 0)
+		brk_conn__fail(c, BRK_CLOSE_IO, false, "cannot start reading again");
+}
+
+bool brk_conn_paused(const struct brk_conn *c)
+{
+	return c->paused;
 }
 
 /* ---- socket and timer -------------------------------------------------- */
@@ -353,6 +421,11 @@ static void on_tick(uv_timer_t *t)
 		if (now - c->closing_ms >= BRK_NET_LINGER_MS)
 			brk_conn__hard_close(c);
 		return;
+	}
+	if (c->paused) {
+		/* Not reading is the core's doing, not the peer's silence. */
+		c->last_rx_ms = now;
+		c->silent_seen = false;
 	}
 	if (now - c->last_rx_ms >= cfg->timeout_ms) {
 		/* Timers run before the loop polls: after a turn that took long

@@ -90,6 +90,7 @@ static void free_conns(struct brk_net *net)
 		free(net->conns[i].q);
 		free(net->conns[i].inflight);
 		free(net->conns[i].wbufs);
+		free(net->conns[i].held);
 	}
 	free(net->conns);
 }
@@ -361,6 +362,16 @@ static const struct v2x_metric net_metrics[] = {
 	  V2X_METRIC_COUNTER,
 	  V2X_METRIC_U64,
 	  S(drop_bytes),
+	  0,
+	  NULL,
+	  NULL,
+	  false,
+	  { NULL, NULL } },
+	{ "v2x_broker_conn_pauses_total",
+	  "Times a connection stopped being read (back pressure)",
+	  V2X_METRIC_COUNTER,
+	  V2X_METRIC_U64,
+	  S(pauses),
 	  0,
 	  NULL,
 	  NULL,

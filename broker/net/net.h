@@ -129,7 +129,8 @@ struct brk_net_stats {
 	uint64_t writes; /* uv_write calls (one per connection per turn at most) */
 	uint64_t drops;  /* frames dropped from full queues */
 	uint64_t drop_bytes;
-	uint64_t conns; /* gauge: connections open now */
+	uint64_t pauses; /* brk_conn_pause(c, true) calls that stopped reading */
+	uint64_t conns;  /* gauge: connections open now */
 };
 
 /* Counters of one connection; read with brk_conn_stats(). */
@@ -211,6 +212,21 @@ int brk_conn_send_frame(struct brk_conn *c, const V2x__Wire__Frame *frame);
  * connection already closing.
  */
 void brk_conn_close(struct brk_conn *c, enum brk_close_reason reason, const char *text);
+
+/*
+ * Back pressure: stops reading c (pause true) or starts again.  A frame
+ * being handled when c is paused is the last one handed over; the rest of
+ * what was read is kept and handed over, in order, on resume (which may
+ * itself pause c again).  While paused the peer is not timed out (it is
+ * the broker that does not read) and heartbeats are still sent; the
+ * peer's writes block once the kernel's buffers are full.  Only an open
+ * connection (after its Hello) is paused; no effect otherwise, or when it
+ * is already in that state.
+ */
+void brk_conn_pause(struct brk_conn *c, bool pause);
+
+/* Whether c is paused. */
+bool brk_conn_paused(const struct brk_conn *c);
 
 /* Returns who c is (valid from on_hello to on_close). */
 const struct brk_principal *brk_conn_principal(const struct brk_conn *c);

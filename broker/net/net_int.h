@@ -62,6 +62,11 @@ struct brk_conn {
 	/* Found silent at the last tick: closed if still silent at the next
 	 * one, after the loop has read what waited (see on_tick). */
 	bool silent_seen;
+	/* brk_conn_pause(): not reading; held keeps the bytes of the last
+	 * read not yet parsed (allocated on the first pause, kept). */
+	bool paused;
+	uint8_t *held;
+	size_t held_len, held_cap;
 	uint64_t last_tx_ms;
 	uint64_t closing_ms;
 	uint64_t peer_hb_us; /* send_time_us of the peer's last Heartbeat */

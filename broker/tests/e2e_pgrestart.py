@@ -26,14 +26,12 @@ def test(env):
     env.wait_for(lambda: env.metric(broker, "v2x_broker_subscriptions") >= 1, 10,
                  "the subscriber did not subscribe")
 
+    # The rockfall, broadcast every second (msgCnt stepped, as an RSU does)
+    # from 2 s before the vehicles start.
     (pb,) = env.lanepos([(31, 470.0)])
-    rsi = env.encode([env.rsi("5253555f30303442", 7, 401, pb, 8.0, time.time() - 60)])[0]
-    env.send_udp(agent.udp, [rsi])
-    env.wait_for(lambda: env.metric(broker, "v2x_broker_hazards_lanes_total", outcome="set") >= 1, 15,
-                 "the RSI event did not become a hazard with lanes")
 
     # A vehicle starts climbing towards the rockfall every 1.2 s, each for 6 s.
-    t0 = time.time() + 1.0
+    t0 = time.time() + 6.0
     plan = []
     vid = 0
     while 1.2 * vid + 6.0 < SECONDS:
@@ -45,8 +43,10 @@ def test(env):
     frames = env.encode([m for _, m in plan])
     t.check(all(frames), "the codec refused a test BSM")
     sends = [(ts, f) for (ts, _), f in zip(plan, frames)]
-    sends += [(t0 + k, rsi) for k in range(SECONDS + 1)]
+    sends += t.rsi_repeats(env, "5253555f30303442", 7, 401, pb, 8.0,
+                           [t0 + k for k in range(-2, SECONDS + 1)])
     sends.sort(key=lambda x: x[0])
+    t.check(time.time() < t0 - 2.0, "preparing the traffic took too long")
 
     faults = {}
 
@@ -72,6 +72,8 @@ def test(env):
         sock.sendto(frame, ("127.0.0.1", agent.udp))
         t.check(broker.poll() is None, "the broker exited during the run")
     ft.join(timeout=60)
+    t.check(env.metric(broker, "v2x_broker_hazards_lanes_total", outcome="set") >= 1,
+            "the RSI event never got its lanes")
     t.check(len(faults) == 3, f"the faults did not all happen: {faults}")
     t.check(faults["terminated"] >= 1, "pg_terminate_backend found no broker connection")
 

@@ -244,6 +244,70 @@ static void test_busy_loop(struct fx *fx)
 	fx_pump(fx, 50);
 }
 
+/* What test_pause's core saw. */
+static struct brk_conn *paused_conn;
+static uint32_t seen_ids[8];
+static int n_seen;
+
+/* Pauses the connection on the first frame it hands over. */
+static void pause_first(struct fx *fx, struct brk_conn *c, const V2x__Wire__Frame *f)
+{
+	(void)fx;
+	if (f->msg_case == V2X__WIRE__FRAME__MSG_UNSUBSCRIBE && n_seen < 8)
+		seen_ids[n_seen++] = f->unsubscribe->subscription_id;
+	if (n_seen == 1) {
+		paused_conn = c;
+		brk_conn_pause(c, true);
+	}
+}
+
+/*
+ * Back pressure: paused on the first of three frames written at once, the
+ * connection hands over nothing more, is not timed out while paused, and
+ * on resume hands over the other two in order.
+ */
+static void test_pause(struct fx *fx)
+{
+	V2x__Wire__Unsubscribe u = V2X__WIRE__UNSUBSCRIBE__INIT;
+	V2x__Wire__Frame out = V2X__WIRE__FRAME__INIT;
+	uint8_t buf[256];
+	size_t len = 0, n;
+	struct fx_client cl;
+	int closes;
+
+	if (!open_agent(fx, &cl))
+		return;
+	n_seen = 0;
+	paused_conn = NULL;
+	fx->on_frame = pause_first;
+	closes = fx->closes;
+	u.has_subscription_id = 1;
+	out.msg_case = V2X__WIRE__FRAME__MSG_UNSUBSCRIBE;
+	out.unsubscribe = &u;
+	for (uint32_t id = 1; id <= 3; id++) {
+		u.subscription_id = id;
+		CHECK_INT_EQ(v2x_frame_encode(&out, buf + len, sizeof(buf) - len, &n), 0);
+		len += n;
+	}
+	fx_write(&cl, buf, len);
+	fx_pump(fx, fx->cfg.timeout_ms + 300);
+	CHECK_INT_EQ(n_seen, 1);
+	CHECK(paused_conn && brk_conn_paused(paused_conn));
+	CHECK_INT_EQ(fx->closes, closes);
+	CHECK(brk_net_stats(fx->net)->pauses >= 1);
+	if (paused_conn)
+		brk_conn_pause(paused_conn, false);
+	fx_pump(fx, 50);
+	CHECK_INT_EQ(n_seen, 3);
+	CHECK_UINT_EQ(seen_ids[0], 1);
+	CHECK_UINT_EQ(seen_ids[1], 2);
+	CHECK_UINT_EQ(seen_ids[2], 3);
+	CHECK(paused_conn && !brk_conn_paused(paused_conn));
+	fx->on_frame = NULL;
+	fx_disconnect(&cl);
+	fx_pump(fx, 50);
+}
+
 /* After every bad peer, a good one is served as before. */
 static void test_still_serving(struct fx *fx)
 {
@@ -287,6 +351,7 @@ int main(void)
 	test_mid_frame(&fx);
 	test_heartbeats(&fx);
 	test_busy_loop(&fx);
+	test_pause(&fx);
 	test_still_serving(&fx);
 	fx_stop(&fx);
 
