@@ -305,8 +305,8 @@ static int hold(struct brk_conn *c, const uint8_t *buf, size_t len)
 	if (len > c->held_cap) {
 		uint8_t *p;
 
-		if (buf >= c->held && buf < c->held + c->held_cap)
-			return V2X_EINVAL; /* cannot happen: held only shrinks */
+		/* buf is not in held here: fed from held, what is left of it
+		 * fits in it. */
 		p = realloc(c->held, len);
 		if (!p) {
 			brk_conn__fail(c, BRK_CLOSE_IO, true,

@@ -89,7 +89,7 @@ class BrokerEnv:
             f.write("\n".join(lines) + "\n")
         return path
 
-    def start_broker(self, creds, *extra, name="broker", spool=None):
+    def start_broker(self, creds, *extra, name="broker", spool=None, env=None):
         agents, subs, http = (free_port(agentlib.socket.SOCK_STREAM) for _ in range(3))
         spool = spool or self.path(f"{name}.spool")
         argv = [self.broker_bin, "--config=/dev/null", f"--db={self.conninfo}",
@@ -97,7 +97,7 @@ class BrokerEnv:
                 f"--listen-subscribers=127.0.0.1:{subs}", f"--metrics=127.0.0.1:{http}",
                 f"--spool-dir={spool}", "--heartbeat=200ms", "--timeout=2s",
                 "--log-level=debug", *extra]
-        p = self.spawn(argv, f"{name}.log")
+        p = self.spawn(argv, f"{name}.log", **({"env": env} if env else {}))
         p.agents, p.subs, p.http, p.name, p.spool = agents, subs, http, name, spool
         self.wait_for(lambda: self.healthy(p), 30, f"{name} did not come up")
         return p

@@ -31,7 +31,7 @@ def test(env):
     (pb,) = env.lanepos([(31, 470.0)])
 
     # A vehicle starts climbing towards the rockfall every 1.2 s, each for 6 s.
-    t0 = time.time() + 6.0
+    t0 = time.time() + 12.0
     plan = []
     vid = 0
     while 1.2 * vid + 6.0 < SECONDS:
