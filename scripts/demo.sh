@@ -6,7 +6,8 @@
 # private PostGIS cluster that the tool starts and removes itself, the
 # valley junction's MAP message, a vehicle matched on a hairpin, and an RSU
 # agent that spools the field's messages while the broker is away and
-# delivers them exactly once when it is back.
+# delivers them exactly once when it is back; then the broker warning a car
+# of a rockfall along its lane, and not the car on the other hairpin leg.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -78,3 +79,7 @@ for line in open(sys.argv[1]):
           f"msgCnt {m[m['type']]['msg_cnt']}")
 EOF
 echo "   $(tail -1 "$out/agent/peer.out")"
+
+echo
+echo "== 7. The broker: a rockfall reported by RSU 4, two cars, one subscriber"
+build/tests/with-postgis --log-level=warn /usr/bin/python3 scripts/demo-broker.py build "$top"
