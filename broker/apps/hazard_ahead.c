@@ -267,6 +267,11 @@ static void ha_observation(void *state, const struct brk_app_ctx *ctx,
 		return;
 	}
 	mark = brk_warn_raises(ctx->warn);
+	/* No hazard at all (the common case): nothing a walk could meet. */
+	if (brk_hazards_stats(ctx->hazards)->live == 0) {
+		clear_unseen(st, ctx, tr, mark);
+		return;
+	}
 	if (!walk(st, ctx, tr))
 		return;
 	for (size_t i = 0; i < st->n_met; i++)

@@ -179,6 +179,10 @@ static int walk_lane(struct wctx *c, struct cursor *b)
 	uint32_t e = 0, k = 0;
 	int rc = 0;
 
+	/* Without a sample visitor, the events alone (a sample a metre). */
+	if (!c->w->on_sample)
+		k = l->samples.n;
+
 	while (rc == 0) {
 		bool take_ev = e < l->events.n && (k >= l->samples.n || ev[e].s <= smp[k].s);
 		double s = take_ev ? ev[e].s : k < l->samples.n ? smp[k].s : INFINITY;
@@ -216,7 +220,7 @@ static int leave(struct wctx *c, struct cursor *b, bool goes_further)
 	double dist = b->dist0 + l->length_m - b->s0;
 	int rc = 0;
 
-	for (uint32_t k = 0; rc == 0 && k < l->samples.n; k++)
+	for (uint32_t k = 0; rc == 0 && c->w->on_sample && k < l->samples.n; k++)
 		if (smp[k].s > l->length_m - JOINT_EPS && smp[k].s >= b->s0)
 			rc = emit_sample(c, b, &smp[k], b->dist0 + smp[k].s - b->s0);
 	for (uint32_t i = 0; rc == 0 && i < l->events.n; i++) {
