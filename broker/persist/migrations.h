@@ -1,6 +1,6 @@
 /*
  * migrations: the SQL migrations of broker/persist/sql, embedded at build
- * time by broker/persist/sqlembed.c (the generated migrations_sql.c
+ * time by maps/db/sqlembed.c (the generated migrations_sql.c
  * defines the table).  Internal to broker/persist.
  */
 #ifndef V2X_BROKER_PERSIST_MIGRATIONS_H

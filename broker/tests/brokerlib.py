@@ -195,6 +195,38 @@ def rsi_repeats(env, rsi_id, rte_id, event_type, pos, radius, times):
     return list(zip(times, frames))
 
 
+# ---- frames written by hand ------------------------------------------------
+# protobuf's encoding, so that tests do not trust the project's own encoder
+# for what they send.
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(num, wire, payload):
+    """A field: wire 0 a varint, 2 length-delimited bytes."""
+    key = varint(num << 3 | wire)
+    return key + (varint(payload) if wire == 0 else varint(len(payload)) + payload)
+
+
+def frame(num, body):
+    """A length-prefixed Frame whose alternative num holds body."""
+    f = field(num, 2, body)
+    return varint(len(f)) + f
+
+
+def hello(role, ident, token):
+    """The Hello frame of role (1 agent, 2 subscriber), protocol version 1."""
+    return frame(1, field(1, 0, role) + field(2, 2, ident.encode()) +
+                 field(3, 2, token.encode()) + field(4, 0, 1))
+
+
 def read_lines(path):
     try:
         with open(path) as f:

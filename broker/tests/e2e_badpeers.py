@@ -4,37 +4,13 @@ and an agent speaking for an RSU its credential is not bound to.  Each is
 closed and counted by reason, while a well-behaved agent goes on
 delivering observations and the broker stays up.
 
-The frames are written by hand (protobuf's encoding of Frame{hello}), so
-that the test does not trust the project's own encoder for what it sends.
+The frames are written by hand (brokerlib.hello), so that the test does
+not trust the project's own encoder for what it sends.
 """
 import socket
 import time
 
 import brokerlib as t
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    if wire == 0:
-        return key + varint(payload)
-    return key + varint(len(payload)) + payload
-
-
-def hello(role, ident, token):
-    body = (field(1, 0, role) + field(2, 2, ident.encode()) + field(3, 2, token.encode()) +
-            field(4, 0, 1))
-    frame = field(1, 2, body)
-    return varint(len(frame)) + frame
 
 
 def closed_within(sock, seconds):
@@ -81,15 +57,15 @@ def test(env):
     cases.append(("garbage", s, ("frame_garbage", "protocol_error")))
     # A wrong credential.
     s = connect()
-    s.sendall(hello(1, "CQ-MTF-RSU-04", "tok-wrong"))
+    s.sendall(t.hello(1, "CQ-MTF-RSU-04", "tok-wrong"))
     cases.append(("wrong credential", s, ("auth_failed",)))
     # An oversize frame: a length prefix of 100 MB, then a little.
     s = connect()
-    s.sendall(hello(1, "CQ-MTF-RSU-05", "tok-other") + varint(100 << 20) + b"\x2a" * 64)
+    s.sendall(t.hello(1, "CQ-MTF-RSU-05", "tok-other") + t.varint(100 << 20) + b"\x2a" * 64)
     cases.append(("oversize frame", s, ("frame_too_big",)))
     # A peer that stops in the middle of a frame: silent after 10 of 200 bytes.
     s = connect()
-    s.sendall(varint(200) + b"\x0a" * 10)
+    s.sendall(t.varint(200) + b"\x0a" * 10)
     cases.append(("stops mid-frame", s, ("timeout",)))
 
     for name, s, _ in cases:

@@ -49,34 +49,13 @@ def load(env, broker, agents, seconds):
     return figures
 
 
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    return key + (varint(payload) if wire == 0 else varint(len(payload)) + payload)
-
-
-def frame(num, body):
-    f = field(num, 2, body)
-    return varint(len(f)) + f
-
-
 def stalled_subscriber(broker):
     """A subscriber to every warning that then reads nothing: Hello and
     Subscribe written by hand (protobuf's encoding), receive buffer 4 KiB."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(("127.0.0.1", broker.subs))
-    hello = (field(1, 0, 2) + field(2, 2, b"ops") + field(3, 2, b"tok-ops") + field(4, 0, 1))
-    s.sendall(frame(1, hello) + frame(6, field(1, 0, 1)))
+    s.sendall(t.hello(2, "ops", "tok-ops") + t.frame(6, t.field(1, 0, 1)))
     return s
 
 
