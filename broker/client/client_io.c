@@ -189,17 +189,10 @@ int v2x_client__send(struct v2x_client *c, const V2x__Wire__Frame *f)
 
 static int send_heartbeat(struct v2x_client *c)
 {
-	V2x__Wire__Heartbeat hb = V2X__WIRE__HEARTBEAT__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Heartbeat hb;
+	V2x__Wire__Frame f;
 
-	hb.has_send_time_us = 1;
-	hb.send_time_us = (uint64_t)v2x_clock_wall_us();
-	if (c->peer_hb_us) {
-		hb.has_echo_send_time_us = 1;
-		hb.echo_send_time_us = c->peer_hb_us;
-	}
-	f.msg_case = V2X__WIRE__FRAME__MSG_HEARTBEAT;
-	f.heartbeat = &hb;
+	v2x_frame_heartbeat(&f, &hb, (uint64_t)v2x_clock_wall_us(), c->peer_hb_us);
 	return v2x_client__send(c, &f);
 }
 

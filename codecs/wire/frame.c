@@ -352,3 +352,16 @@ int v2x_frame_encode(const V2x__Wire__Frame *frame, uint8_t *buf, size_t cap, si
 	protobuf_c_message_pack(&frame->base, buf + prefix);
 	return 0;
 }
+
+void v2x_frame_heartbeat(V2x__Wire__Frame *f, V2x__Wire__Heartbeat *hb, uint64_t send_time_us,
+                         uint64_t echo_us)
+{
+	v2x__wire__heartbeat__init(hb);
+	v2x__wire__frame__init(f);
+	hb->has_send_time_us = 1;
+	hb->send_time_us = send_time_us;
+	hb->has_echo_send_time_us = echo_us != 0;
+	hb->echo_send_time_us = echo_us;
+	f->msg_case = V2X__WIRE__FRAME__MSG_HEARTBEAT;
+	f->heartbeat = hb;
+}

@@ -129,6 +129,14 @@ const char *v2x_frame_parser_error(const struct v2x_frame_parser *p);
 /* Returns the counters of p (body_capacity and arena_held as of now). */
 struct v2x_frame_parser_stats v2x_frame_parser_stats(const struct v2x_frame_parser *p);
 
+/*
+ * Makes *f a Heartbeat frame whose message is *hb (both the caller's, f
+ * pointing at hb): sent at send_time_us, echoing echo_us, the send time of
+ * the peer's last Heartbeat (0: none yet, left off).
+ */
+void v2x_frame_heartbeat(V2x__Wire__Frame *f, V2x__Wire__Heartbeat *hb, uint64_t send_time_us,
+                         uint64_t echo_us);
+
 /* Returns the bytes frame takes framed: the length prefix plus the body. */
 size_t v2x_frame_size(const V2x__Wire__Frame *frame);
 

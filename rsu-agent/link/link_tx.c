@@ -244,8 +244,8 @@ void agent_link__on_check(uv_check_t *h)
 
 void agent_link__heartbeat(struct agent_link *l, uint64_t now)
 {
-	V2x__Wire__Heartbeat hb = V2X__WIRE__HEARTBEAT__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Heartbeat hb;
+	V2x__Wire__Frame f;
 
 	if (now - l->last_rx > l->timeout_ms) {
 		agent_link__bye_now(l, V2X__WIRE__BYE_REASON__BYE_REASON_TIMEOUT,
@@ -261,12 +261,7 @@ void agent_link__heartbeat(struct agent_link *l, uint64_t now)
 	 * keeps every gap within the interval. */
 	if (now - l->last_hb + agent_link__tick_ms(l) < l->hb_ms)
 		return;
-	hb.has_send_time_us = 1;
-	hb.send_time_us = (uint64_t)v2x_clock_wall_us();
-	hb.has_echo_send_time_us = l->peer_send_us != 0;
-	hb.echo_send_time_us = l->peer_send_us;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HEARTBEAT;
-	f.heartbeat = &hb;
+	v2x_frame_heartbeat(&f, &hb, (uint64_t)v2x_clock_wall_us(), l->peer_send_us);
 	if (agent_link__queue_frame(l, &f) == 0) {
 		l->st.heartbeats_out++;
 		/* Counted as sent now, so that a socket that takes nothing does not

@@ -364,6 +364,22 @@ static int ack(struct v2x_arena *a, V2x__Wire__Frame *f)
 	return 0;
 }
 
+/* A refused subscription, with its reason. */
+static int subscribe_result(struct v2x_arena *a, V2x__Wire__Frame *f)
+{
+	V2x__Wire__SubscribeResult *r = alloc_msg(a, &v2x__wire__subscribe_result__descriptor);
+
+	if (!r)
+		return V2X_ENOMEM;
+	r->has_subscription_id = r->has_status = 1;
+	r->subscription_id = 7;
+	r->status = V2X__WIRE__SUBSCRIBE_STATUS__SUBSCRIBE_STATUS_OUT_OF_SCOPE;
+	r->reason = str(a, "vehicle 1a2b3c4d00000009 is outside this credential's scope");
+	f->msg_case = V2X__WIRE__FRAME__MSG_SUBSCRIBE_RESULT;
+	f->subscribe_result = r;
+	return 0;
+}
+
 /* The events, signs or participants of a sample RSI or RSM, as a downlink. */
 static int downlink_content(struct v2x_arena *a, V2x__Wire__Downlink *d, int kind)
 {
@@ -435,7 +451,7 @@ static int downlink(struct v2x_arena *a, V2x__Wire__Frame *f, int kind)
 
 /* Observation frames: five rich, five sparse, one with big UPER bytes. */
 enum { FIRST_OBS = 4, N_OBS = 11 };
-#define N_FRAMES (FIRST_OBS + N_OBS + 11)
+#define N_FRAMES (FIRST_OBS + N_OBS + 12)
 
 size_t wire_sample_frame_count(void)
 {
@@ -461,6 +477,8 @@ static int other_frame(size_t i, struct v2x_arena *a, V2x__Wire__Frame *f)
 	case 8:
 	case 9:
 		return downlink(a, f, (int)i - 7);
+	case 10:
+		return subscribe_result(a, f);
 	default:
 		return ack(a, f);
 	}
