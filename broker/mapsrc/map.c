@@ -123,7 +123,7 @@ int brk_mapsrc__map_load(PGconn *pg, int64_t version, struct brk_map **out, char
                          size_t errlen)
 {
 	struct v2x_arena arena;
-	struct map_model model;
+	struct map_model model = { 0 };
 	char why[1024];
 	int rc;
 

@@ -551,7 +551,8 @@ static void test_module_spool_only(void)
 	v2x_metrics_init(&m);
 	CHECK_INT_EQ(brk_persist_metrics_add(p, &m, &label, 1, err, sizeof(err)), 0);
 	CHECK_INT_EQ(v2x_metrics_render(&m, &out), 0);
-	CHECK(out.data && strstr(out.data, "v2x_broker_persist_spooled_total{broker=\"test\"} 300"));
+	CHECK(out.data &&
+	      strstr(out.data, "v2x_broker_persist_spooled_total{broker=\"test\"} 300"));
 	CHECK(out.data &&
 	      strstr(out.data, "v2x_broker_persist_drops_total{broker=\"test\",cause=\"lost\"} 0"));
 	v2x_metrics_buf_fini(&out);
