@@ -116,28 +116,20 @@ int bw_send(int fd, const V2x__Wire__Frame *f)
 
 static int send_hello(int fd, int role, const char *id, const char *credential)
 {
-	V2x__Wire__Hello h = V2X__WIRE__HELLO__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Hello h;
+	V2x__Wire__Frame f;
 	/* protobuf-c's fields are not const: copies rather than casts. */
 	char idbuf[BW_ID_MAX + 1], software[] = "v2x-load";
 	uint8_t tok[BW_TOKEN_MAX];
+	size_t len = 0;
 
-	h.has_role = 1;
-	h.role = (V2x__Wire__Role)role;
 	snprintf(idbuf, sizeof(idbuf), "%s", id);
-	h.id = idbuf;
 	if (credential) {
-		h.has_credential = 1;
-		h.credential.len =
-		        strlen(credential) < sizeof(tok) ? strlen(credential) : sizeof(tok);
-		memcpy(tok, credential, h.credential.len);
-		h.credential.data = tok;
+		len = strlen(credential) < sizeof(tok) ? strlen(credential) : sizeof(tok);
+		memcpy(tok, credential, len);
 	}
-	h.has_protocol_version = 1;
-	h.protocol_version = V2X__WIRE__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+	v2x_frame_hello(&f, &h, (V2x__Wire__Role)role, idbuf, credential ? tok : NULL, len);
 	h.software = software;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HELLO;
-	f.hello = &h;
 	return bw_send(fd, &f);
 }
 

@@ -139,22 +139,14 @@ int v2x_client_new(const struct v2x_client_config *cfg, struct v2x_client **out,
 
 static int send_hello(struct v2x_client *c)
 {
-	V2x__Wire__Hello h = V2X__WIRE__HELLO__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Hello h;
+	V2x__Wire__Frame f;
 
-	h.has_role = 1;
-	h.role = V2X__WIRE__ROLE__ROLE_SUBSCRIBER;
-	h.id = c->id;
-	h.has_credential = 1;
-	h.credential.data = c->credential;
-	h.credential.len = c->cfg.credential_len;
-	h.has_protocol_version = 1;
-	h.protocol_version = V2X__WIRE__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+	v2x_frame_hello(&f, &h, V2X__WIRE__ROLE__ROLE_SUBSCRIBER, c->id, c->credential,
+	                c->cfg.credential_len);
 	h.has_max_frame_size = 1;
 	h.max_frame_size = c->cfg.max_frame_size;
 	h.software = c->software;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HELLO;
-	f.hello = &h;
 	return v2x_client__send(c, &f);
 }
 

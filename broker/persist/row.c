@@ -443,6 +443,22 @@ static void put_region(struct brk_persist__fmt *f, const struct v2x_node_ref *id
 	put_u64(f, id->id);
 }
 
+/* The columns map_messages and spat_history lines start with: the source,
+ * the node's place in the message, receipt, msgCnt, region and node id. */
+static void put_node_head(struct brk_persist__fmt *f, const struct brk_persist_obs *o, size_t i,
+                          unsigned msg_cnt, const struct v2x_node_ref *id)
+{
+	put_source(f, o);
+	put_u64(f, i);
+	tab(f);
+	put_i64(f, o->rx_time_us);
+	tab(f);
+	put_u64(f, msg_cnt);
+	tab(f);
+	put_region(f, id);
+	tab(f);
+}
+
 /* map_messages: one line per node (junction) of the MAP. */
 static void map_lines(struct brk_persist__fmt *f, const struct brk_persist_obs *o)
 {
@@ -451,15 +467,7 @@ static void map_lines(struct brk_persist__fmt *f, const struct brk_persist_obs *
 	part_begin(f, BRK_PERSIST_T_MAP);
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		const struct v2x_node *n = &m->nodes[i];
-		put_source(f, o);
-		put_u64(f, i);
-		tab(f);
-		put_i64(f, o->rx_time_us);
-		tab(f);
-		put_u64(f, m->msg_cnt);
-		tab(f);
-		put_region(f, &n->id);
-		tab(f);
+		put_node_head(f, o, i, m->msg_cnt, &n->id);
 		if (n->name.len)
 			put_text_n(f, n->name.s, n->name.len);
 		else
@@ -542,15 +550,7 @@ static void spat_lines(struct brk_persist__fmt *f, const struct brk_persist_obs 
 	part_begin(f, BRK_PERSIST_T_SPAT);
 	for (size_t i = 0; i < m->n_intersections; i++) {
 		const struct v2x_intersection_state *is = &m->intersections[i];
-		put_source(f, o);
-		put_u64(f, i);
-		tab(f);
-		put_i64(f, o->rx_time_us);
-		tab(f);
-		put_u64(f, m->msg_cnt);
-		tab(f);
-		put_region(f, &is->id);
-		tab(f);
+		put_node_head(f, o, i, m->msg_cnt, &is->id);
 		put_u64(f, is->status);
 		tab(f);
 		put_dbl_if(f, is->has_moy, is->moy_s);

@@ -365,3 +365,19 @@ void v2x_frame_heartbeat(V2x__Wire__Frame *f, V2x__Wire__Heartbeat *hb, uint64_t
 	f->msg_case = V2X__WIRE__FRAME__MSG_HEARTBEAT;
 	f->heartbeat = hb;
 }
+
+void v2x_frame_hello(V2x__Wire__Frame *f, V2x__Wire__Hello *h, V2x__Wire__Role role, char *id,
+                     uint8_t *cred, size_t cred_len)
+{
+	v2x__wire__hello__init(h);
+	v2x__wire__frame__init(f);
+	h->has_role = 1;
+	h->role = role;
+	h->id = id;
+	h->has_credential = cred != NULL;
+	h->credential = (ProtobufCBinaryData){ cred ? cred_len : 0, cred };
+	h->has_protocol_version = 1;
+	h->protocol_version = V2X__WIRE__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+	f->msg_case = V2X__WIRE__FRAME__MSG_HELLO;
+	f->hello = h;
+}

@@ -130,6 +130,15 @@ const char *v2x_frame_parser_error(const struct v2x_frame_parser *p);
 struct v2x_frame_parser_stats v2x_frame_parser_stats(const struct v2x_frame_parser *p);
 
 /*
+ * Makes *f a Hello frame whose message is *h (both the caller's, f pointing
+ * at h), the current protocol version: role, id and the cred_len bytes of
+ * cred (NULL: no credential) are borrowed and must outlive f's use.  The
+ * caller may set the optional fields (max_frame_size, software) afterwards.
+ */
+void v2x_frame_hello(V2x__Wire__Frame *f, V2x__Wire__Hello *h, V2x__Wire__Role role, char *id,
+                     uint8_t *cred, size_t cred_len);
+
+/*
  * Makes *f a Heartbeat frame whose message is *hb (both the caller's, f
  * pointing at hb): sent at send_time_us, echoing echo_us, the send time of
  * the peer's last Heartbeat (0: none yet, left off).

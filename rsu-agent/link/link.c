@@ -160,8 +160,8 @@ static void on_sock_closed(uv_handle_t *h)
 static void on_connect(uv_connect_t *req, int status)
 {
 	struct agent_link *l = req->data;
-	V2x__Wire__Hello hello = V2X__WIRE__HELLO__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Hello hello;
+	V2x__Wire__Frame f;
 	struct v2x_frame_limits lim = { l->cfg.max_frame, 0 };
 	int rc;
 
@@ -180,18 +180,11 @@ static void on_connect(uv_connect_t *req, int status)
 	if (l->parser_init)
 		v2x_frame_parser_fini(&l->parser);
 	l->parser_init = v2x_frame_parser_init(&l->parser, &lim) == 0;
-	hello.has_role = 1;
-	hello.role = V2X__WIRE__ROLE__ROLE_AGENT;
-	hello.id = l->id;
-	hello.has_credential = l->credential != NULL;
-	hello.credential = (ProtobufCBinaryData){ l->cfg.credential_len, l->credential };
-	hello.has_protocol_version = 1;
-	hello.protocol_version = V2X__WIRE__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+	v2x_frame_hello(&f, &hello, V2X__WIRE__ROLE__ROLE_AGENT, l->id, l->credential,
+	                l->cfg.credential_len);
 	hello.has_max_frame_size = 1;
 	hello.max_frame_size = l->cfg.max_frame;
 	hello.software = l->software;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HELLO;
-	f.hello = &hello;
 	agent_link__set_state(l, AGENT_LINK_HELLO);
 	l->last_rx = l->last_tx = l->last_hb = uv_now(l->loop);
 	if (!l->parser_init || agent_link__queue_frame(l, &f) != 0) {

@@ -12,23 +12,16 @@ const char brk_fuzz_seed_credentials[] = "agent tok-agent rsu-1,rsu-2\n"
 
 size_t brk_fuzz_seed_hello(int role, uint8_t *buf, size_t cap)
 {
-	V2x__Wire__Hello h = V2X__WIRE__HELLO__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Hello h;
+	V2x__Wire__Frame f;
 	char id[16];
 	uint8_t tok[16];
 	size_t len;
 
 	memcpy(id, role == 1 ? "rsu-1" : "oem-a", 6);
 	memcpy(tok, role == 1 ? "tok-agent" : "tok-sub", role == 1 ? 9 : 7);
-	h.has_role = 1;
-	h.role = role == 1 ? V2X__WIRE__ROLE__ROLE_AGENT : V2X__WIRE__ROLE__ROLE_SUBSCRIBER;
-	h.id = id;
-	h.has_credential = 1;
-	h.credential.data = tok;
-	h.credential.len = role == 1 ? 9 : 7;
-	h.has_protocol_version = 1;
-	h.protocol_version = 1;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HELLO;
-	f.hello = &h;
+	v2x_frame_hello(&f, &h,
+	                role == 1 ? V2X__WIRE__ROLE__ROLE_AGENT : V2X__WIRE__ROLE__ROLE_SUBSCRIBER,
+	                id, tok, role == 1 ? 9 : 7);
 	return v2x_frame_encode(&f, buf, cap, &len) == 0 ? len : 0;
 }

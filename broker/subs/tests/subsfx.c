@@ -209,23 +209,16 @@ void sfx_send(struct sfx_client *cl, const V2x__Wire__Frame *f)
 
 static void send_hello(struct sfx_client *cl, const char *id, const char *token)
 {
-	V2x__Wire__Hello h = V2X__WIRE__HELLO__INIT;
-	V2x__Wire__Frame f = V2X__WIRE__FRAME__INIT;
+	V2x__Wire__Hello h;
+	V2x__Wire__Frame f;
 	char idbuf[128]; /* protobuf-c's fields are not const: copies */
 	uint8_t tok[128];
+	ProtobufCBinaryData cred = { strlen(token) < sizeof(tok) ? strlen(token) : sizeof(tok),
+		                     tok };
 
-	h.has_role = 1;
-	h.role = V2X__WIRE__ROLE__ROLE_SUBSCRIBER;
 	snprintf(idbuf, sizeof(idbuf), "%s", id);
-	h.id = idbuf;
-	h.has_credential = 1;
-	h.credential.len = strlen(token) < sizeof(tok) ? strlen(token) : sizeof(tok);
-	memcpy(tok, token, h.credential.len);
-	h.credential.data = tok;
-	h.has_protocol_version = 1;
-	h.protocol_version = 1;
-	f.msg_case = V2X__WIRE__FRAME__MSG_HELLO;
-	f.hello = &h;
+	memcpy(cred.data, token, cred.len);
+	v2x_frame_hello(&f, &h, V2X__WIRE__ROLE__ROLE_SUBSCRIBER, idbuf, cred.data, cred.len);
 	sfx_send(cl, &f);
 }
 
