@@ -206,6 +206,9 @@ static void place(struct fbuild *f)
 			l->events.first = (uint32_t)i;
 		l->events.n++;
 		idx->events[i] = f->p[i].ev;
+		/* Ends come with s_other before s: only a start spans ahead. */
+		if (f->p[i].ev.s_other > f->p[i].ev.s)
+			l->max_span_m = fmax(l->max_span_m, f->p[i].ev.s_other - f->p[i].ev.s);
 	}
 }
 

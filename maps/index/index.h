@@ -309,4 +309,24 @@ int map_index_walk(const struct map_index *idx, uint32_t lane_id, double s,
 int map_index_along(const struct map_index *idx, uint32_t a_lane, double a_s, uint32_t b_lane,
                     double b_s, double max_m, double *dist_m);
 
+/*
+ * Sight lines.  The index keeps the map's sight obstructions (the rock
+ * faces inside hairpins: an outline, from z_bottom up to z_top).  The line
+ * of sight from a to b (local frame; z the eye heights, NaN: at every
+ * height) is blocked by an obstruction when, seen from above, it crosses
+ * the outline or has an end inside it, and the line's height where it
+ * enters the outline (linear between a.z and b.z) lies between z_bottom
+ * and z_top.  Returns the id of the first obstruction (in the model's
+ * order) that blocks it, or 0 when the line is clear.  Allocates nothing.
+ */
+uint32_t map_index_sight_blocked(const struct map_index *idx, const struct map_xyz *a,
+                                 const struct map_xyz *b);
+
+/* The number of obstructions the index holds. */
+size_t map_index_obstructions(const struct map_index *idx);
+
+/* Fills *out with intersection id's record (MAP node, reference point).
+ * 0 or V2X_ENOTFOUND. */
+int map_index_intersection(const struct map_index *idx, uint32_t id, struct map_intersection *out);
+
 #endif

@@ -35,6 +35,7 @@ struct map_index__lane {
 	struct map_index__span succ; /* into links */
 	struct map_index__span pred; /* into links */
 	struct map_index__span events;
+	double max_span_m; /* the longest interval an event of it starts */
 };
 
 /*
@@ -99,6 +100,16 @@ struct map_index__event {
 	uint8_t kind; /* enum map_index_feature_kind */
 };
 
+/* A sight obstruction: its outline (points owned by the index) and the
+ * outline's bounding box, tested first. */
+struct map_index__obstruction {
+	uint32_t id;
+	double z_bottom, z_top;
+	double x0, y0, x1, y1;
+	size_t n;
+	struct map_xy *v;
+};
+
 struct map_index__idmap {
 	uint32_t id;
 	uint32_t lane;
@@ -126,6 +137,10 @@ struct map_index {
 	struct map_grade_section *grades;
 	struct map_stop_line *stops;
 	struct map_index_area *areas;
+	size_t n_obstructions;
+	struct map_index__obstruction *obstructions;
+	size_t n_intersections;
+	struct map_intersection *intersections;
 	struct map_index__grid grid;
 	double lane_length_m;
 };
@@ -169,6 +184,9 @@ void map_index__profile(const struct map_index__msample *smp, size_t n, size_t f
  * filled).  0, V2X_EINVAL with the feature at fault in err, V2X_ENOMEM.
  */
 int map_index__features(struct map_index *idx, const struct map_model *m, char *err, size_t errlen);
+
+/* Copies m's obstructions and intersections into idx.  0 or V2X_ENOMEM. */
+int map_index__sight_copy(struct map_index *idx, const struct map_model *m);
 
 /* Builds idx->grid over the lanes' segments.  0 or V2X_ENOMEM. */
 int map_index__grid_build(struct map_index *idx);

@@ -74,6 +74,21 @@ static const struct map_index__event *lane_events(const struct map_index *idx, u
 	return &idx->events[idx->lanes[lane].events.first];
 }
 
+/* The first of a lane's n events (sorted by s) with s >= at. */
+static uint32_t first_event_from(const struct map_index__event *ev, uint32_t n, double at)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (ev[mid].s < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Whether lane has an event of kind for record rec within JOINT_EPS of
  * its start (at_end false) or end. */
 static bool has_joint_event(const struct map_index *idx, uint32_t lane, uint8_t kind, uint32_t rec,
@@ -146,9 +161,12 @@ static int report_inside(struct wctx *c, const struct cursor *b)
 {
 	const struct map_index__lane *l = &c->idx->lanes[b->lane];
 	const struct map_index__event *ev = lane_events(c->idx, b->lane);
+	uint32_t end = first_event_from(ev, l->events.n, b->s0);
 	int rc = 0;
 
-	for (uint32_t i = 0; rc == 0 && i < l->events.n; i++)
+	/* Only an interval starting within the lane's longest one before s0
+	 * can hold it. */
+	for (uint32_t i = first_event_from(ev, end, b->s0 - l->max_span_m); rc == 0 && i < end; i++)
 		if (is_start(ev[i].kind) && ev[i].s < b->s0 && ev[i].s_other >= b->s0)
 			rc = emit_event(c, b->lane, b->branch, &ev[i], ev[i].s - b->s0);
 	return rc;
@@ -179,9 +197,12 @@ static int walk_lane(struct wctx *c, struct cursor *b)
 	uint32_t e = 0, k = 0;
 	int rc = 0;
 
-	/* Without a sample visitor, the events alone (a sample a metre). */
-	if (!c->w->on_sample)
+	/* Without a sample visitor, the events alone (a sample a metre),
+	 * from the first one at or after the start. */
+	if (!c->w->on_sample) {
 		k = l->samples.n;
+		e = first_event_from(ev, l->events.n, b->s0);
+	}
 
 	while (rc == 0) {
 		bool take_ev = e < l->events.n && (k >= l->samples.n || ev[e].s <= smp[k].s);
@@ -223,7 +244,8 @@ static int leave(struct wctx *c, struct cursor *b, bool goes_further)
 	for (uint32_t k = 0; rc == 0 && c->w->on_sample && k < l->samples.n; k++)
 		if (smp[k].s > l->length_m - JOINT_EPS && smp[k].s >= b->s0)
 			rc = emit_sample(c, b, &smp[k], b->dist0 + smp[k].s - b->s0);
-	for (uint32_t i = 0; rc == 0 && i < l->events.n; i++) {
+	for (uint32_t i = first_event_from(ev, l->events.n, l->length_m - JOINT_EPS);
+	     rc == 0 && i < l->events.n; i++) {
 		if (ev[i].s <= l->length_m - JOINT_EPS || ev[i].s < b->s0)
 			continue;
 		if (!(goes_further && is_area_end(ev[i].kind)))
@@ -246,7 +268,8 @@ static int arrive(struct wctx *c, const struct cursor *b)
 	};
 	int rc = 0;
 
-	for (uint32_t i = 0; rc == 0 && i < from->events.n; i++)
+	for (uint32_t i = first_event_from(ev, from->events.n, from->length_m - JOINT_EPS);
+	     rc == 0 && i < from->events.n; i++)
 		if (ev[i].s > from->length_m - JOINT_EPS && is_area_end(ev[i].kind) &&
 		    !goes_on(c, &ev[i], b->lane))
 			rc = emit_event(c, b->from, b->branch, &ev[i], b->dist0);
