@@ -16,6 +16,8 @@ struct brk_app_slot {
 };
 
 struct brk_apps {
+	struct brk_ahead ahead;           /* shared by the applications, per observation */
+	const struct map_index *map_seen; /* the map the last on_map calls were for */
 	size_t n;
 	struct brk_app_slot *slots;
 };
@@ -101,6 +103,10 @@ void brk_apps_observation(struct brk_apps *a, const struct brk_app_ctx *ctx,
 {
 	struct brk_app_ctx c = *ctx;
 
+	if (ctx->map != a->map_seen)
+		brk_apps_map_changed(a, ctx);
+	brk_ahead_reset(&a->ahead);
+	c.ahead = &a->ahead;
 	for (size_t i = 0; i < a->n; i++) {
 		struct brk_app_slot *s = &a->slots[i];
 		c.cfg = s->cfg;
@@ -113,6 +119,10 @@ void brk_apps_tick(struct brk_apps *a, const struct brk_app_ctx *ctx)
 {
 	struct brk_app_ctx c = *ctx;
 
+	if (ctx->map != a->map_seen)
+		brk_apps_map_changed(a, ctx);
+	brk_ahead_reset(&a->ahead);
+	c.ahead = &a->ahead;
 	for (size_t i = 0; i < a->n; i++) {
 		struct brk_app_slot *s = &a->slots[i];
 		c.cfg = s->cfg;
@@ -125,6 +135,9 @@ void brk_apps_map_changed(struct brk_apps *a, const struct brk_app_ctx *ctx)
 {
 	struct brk_app_ctx c = *ctx;
 
+	a->map_seen = ctx->map;
+	brk_ahead_reset(&a->ahead);
+	c.ahead = &a->ahead;
 	for (size_t i = 0; i < a->n; i++) {
 		struct brk_app_slot *s = &a->slots[i];
 		c.cfg = s->cfg;

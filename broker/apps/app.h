@@ -25,6 +25,11 @@
  *   map swap:  brk_warn_clear_all(MAP_CHANGED), brk_hazards_map_changed(),
  *              the new index in the context, brk_apps_map_changed().
  *
+ * on_map is also called, before anything else, by the first observation
+ * or tick whose context carries a map other than the one the last on_map
+ * calls were for (the first map at start included): an application may
+ * build what it derives from the map there.
+ *
  * An application keeps what it must remember per vehicle in the warning
  * table (brk_warn_next_for_target(), raise_seq) or in state it allocated
  * in init; nothing it does per observation allocates.
@@ -35,11 +40,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broker/apps/ahead.h"
 #include "broker/apps/hazards.h"
 #include "broker/apps/warn.h"
 #include "broker/state/spat.h"
 #include "broker/state/tracks.h"
 #include "codecs/msg.h"
+#include "maps/frame.h"
 #include "maps/index/index.h"
 #include "runtime/metrics.h"
 
@@ -50,12 +57,19 @@
  */
 struct brk_app_ctx {
 	const struct map_index *map; /* the current lane index; NULL: no map yet */
+	/* The map's local frame, to give a map point's lat/lon
+	 * (map_frame_to_wgs84); NULL: none.  Only when raising: a
+	 * conversion costs about a microsecond. */
+	struct map_frame *frame;
 	struct brk_tracks *tracks;
 	struct brk_hazards *hazards;
 	struct brk_spat *spat;
 	struct brk_warn *warn;
 	int64_t now_us;  /* wall µs */
 	const void *cfg; /* the application's configuration (set by brk_apps) */
+	/* The road ahead of the observation's vehicle, walked on the first
+	 * brk_ahead_get() (set by brk_apps; NULL outside brk_apps). */
+	struct brk_ahead *ahead;
 };
 
 /* One observation, after the core applied it; borrowed for the call. */
@@ -73,6 +87,20 @@ struct brk_app_event {
 };
 
 /*
+ * One setting of an application's configuration.  Every configuration is a
+ * struct of doubles (times in seconds, speeds in m/s, distances in m), a
+ * zero field taking its default, so that the broker sets any of them from
+ * its command line (--app NAME.KEY=VALUE) through this table.
+ */
+struct brk_app_param {
+	const char *name; /* [a-z_0-9]+ */
+	size_t offset;    /* of the double in the configuration struct */
+	const char *unit; /* "m/s2", "s", "" ... */
+	double def;       /* the default a zero field takes */
+	const char *doc;  /* one line */
+};
+
+/*
  * An application.  init gets the configuration (borrowed for the call:
  * copy what is kept) and returns 0 with *state set, or a negative V2X_E*
  * code with the reason in err (errlen bytes, NUL included).  fini frees
@@ -86,6 +114,11 @@ struct brk_app {
 	void (*on_tick)(void *state, const struct brk_app_ctx *ctx);
 	void (*on_map)(void *state, const struct brk_app_ctx *ctx);
 	void (*fini)(void *state);
+	/* Its configuration: cfg_size bytes, the n_params doubles params
+	 * names (cfg_size 0: none). */
+	size_t cfg_size;
+	const struct brk_app_param *params;
+	size_t n_params;
 };
 
 /* One application to run and its configuration (NULL: its defaults). */

@@ -4,6 +4,7 @@
 #include "broker/apps/hazard_ahead.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -148,7 +149,15 @@ static bool walk(struct ha *st, const struct brk_app_ctx *ctx, const struct brk_
 	w.distance_m = st->horizon_m;
 	st->stats.walks++;
 	cover_lane(st, tr->match.lane_id, tr->match.s, 0);
-	rc = map_index_walk(ctx->map, tr->match.lane_id, tr->match.s, &w);
+	if (ctx->ahead && st->horizon_m <= BRK_AHEAD_DISTANCE_M) {
+		/* The road ahead the applications share reaches far enough. */
+		const struct brk_ahead *a = brk_ahead_get(ctx->ahead, ctx->map, tr);
+		for (size_t i = 0; i < a->n; i++)
+			on_feature(st, &a->f[i]);
+		rc = a->rc;
+	} else {
+		rc = map_index_walk(ctx->map, tr->match.lane_id, tr->match.s, &w);
+	}
 	/* V2X_ETOO_BIG: more forks than a walk follows; what it walked stands. */
 	if (rc < 0 && rc != V2X_ETOO_BIG) {
 		st->stats.walk_errors++;
@@ -300,10 +309,32 @@ static void ha_tick(void *state, const struct brk_app_ctx *ctx)
 	}
 }
 
+#define P(field, unit, def, doc)                                                     \
+	{                                                                            \
+#field, offsetof(struct brk_hazard_ahead_cfg, field), unit, def, doc \
+	}
+
+static const struct brk_app_param params[] = {
+	P(min_horizon_m, "m", BRK_HAZARD_AHEAD_DEFAULT_MIN_HORIZON_M,
+	  "look at least this far ahead along the lanes"),
+	P(horizon_s, "s", BRK_HAZARD_AHEAD_DEFAULT_HORIZON_S,
+	  "and this many seconds ahead at the vehicle's speed"),
+	P(max_horizon_m, "m", BRK_HAZARD_AHEAD_DEFAULT_MAX_HORIZON_M, "but never farther"),
+	P(critical_s, "s", BRK_HAZARD_AHEAD_DEFAULT_CRITICAL_S,
+	  "time to the hazard at or below which the warning is critical"),
+	P(warning_s, "s", BRK_HAZARD_AHEAD_DEFAULT_WARNING_S,
+	  "at or below which it is a warning (above: advisory)"),
+	P(min_speed_mps, "m/s", BRK_HAZARD_AHEAD_DEFAULT_MIN_SPEED_MPS,
+	  "below this speed the time to the hazard is unknown"),
+};
+
 const struct brk_app brk_hazard_ahead_app = {
 	.name = "hazard_ahead",
 	.init = ha_init,
 	.on_observation = ha_observation,
 	.on_tick = ha_tick,
 	.fini = ha_fini,
+	.cfg_size = sizeof(struct brk_hazard_ahead_cfg),
+	.params = params,
+	.n_params = sizeof(params) / sizeof(params[0]),
 };

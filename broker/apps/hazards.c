@@ -225,9 +225,7 @@ static int64_t year_start_s(time_t t, int dy)
 	return (int64_t)timegm(&tm);
 }
 
-/* MinuteOfTheYear moy_s placed in the year (of ref_us's and its two
- * neighbours) that puts it nearest to ref_us; wall µs. */
-static int64_t moy_wall_us(double moy_s, int64_t ref_us)
+int64_t brk_moy_wall_us(double moy_s, int64_t ref_us)
 {
 	time_t ref_s = (time_t)(ref_us / 1000000);
 	int64_t best = 0;
@@ -279,10 +277,10 @@ static void read_rte(const struct v2x_rsi *rsi, const struct v2x_rte *rte, int64
 	if (isnan(v->radius_m) && rte->paths.n == 0)
 		v->radius_m = cfg->default_radius_m;
 	v->start_us = rte->has_time && rte->time.has_start
-	                      ? moy_wall_us(rte->time.start_moy_s, rx_us)
+	                      ? brk_moy_wall_us(rte->time.start_moy_s, rx_us)
 	                      : 0;
-	v->end_us =
-	        rte->has_time && rte->time.has_end ? moy_wall_us(rte->time.end_moy_s, rx_us) : 0;
+	v->end_us = rte->has_time && rte->time.has_end ? brk_moy_wall_us(rte->time.end_moy_s, rx_us)
+	                                               : 0;
 	v->digest = paths_digest(&rte->paths);
 }
 

@@ -291,6 +291,11 @@ const struct brk_hazard *brk_hazards_lane_next(const struct brk_hazards *h,
                                                struct brk_hazards_iter *it,
                                                struct brk_lane_span *span);
 
+/* MinuteOfTheYear moy_s (seconds since the year's start, as RSI times
+ * carry it) placed in the UTC year, ref_us's or a neighbour, that puts it
+ * nearest to ref_us (wall µs); returns wall µs. */
+int64_t brk_moy_wall_us(double moy_s, int64_t ref_us);
+
 /* Returns the counters of h; valid while h lives. */
 const struct brk_hazards_stats *brk_hazards_stats(const struct brk_hazards *h);
 

@@ -154,7 +154,9 @@ int brk_warn_new(const struct brk_warn_cfg *cfg, const struct brk_warn_sink *sin
 	w->sink = *sink;
 	w->pool = calloc(cfg->capacity, sizeof(*w->pool));
 	w->targets = calloc(cfg->capacity, sizeof(*w->targets));
-	if (!w->pool || !w->targets || brk__ktab_init(&w->keys, cfg->capacity, key_eq, w) < 0 ||
+	w->tfilter = calloc((size_t)1 << BRK__WARN_TFILTER_BITS, sizeof(*w->tfilter));
+	if (!w->pool || !w->targets || !w->tfilter ||
+	    brk__ktab_init(&w->keys, cfg->capacity, key_eq, w) < 0 ||
 	    brk__ktab_init(&w->by_target, cfg->capacity, target_eq, w) < 0) {
 		brk_warn_free(w);
 		return V2X_ENOMEM;
@@ -172,12 +174,19 @@ void brk_warn_free(struct brk_warn *w)
 		return;
 	brk__ktab_fini(&w->by_target);
 	brk__ktab_fini(&w->keys);
+	free(w->tfilter);
 	free(w->targets);
 	free(w->pool);
 	free(w);
 }
 
 /* ---- lists ------------------------------------------------------------- */
+
+/* The filter's counter of a target id's hash. */
+static uint32_t *tfilter_at(const struct brk_warn *w, uint64_t target_hash)
+{
+	return &w->tfilter[target_hash >> (64 - BRK__WARN_TFILTER_BITS)];
+}
 
 /* Links entry i at the head of its target's list, creating the target's
  * head when it has none. */
@@ -195,6 +204,8 @@ static void target_link(struct brk_warn *w, uint32_t i)
 		w->targets[t].hash = h;
 		w->targets[t].first = NONE;
 		brk__ktab_insert(&w->by_target, h, t);
+		(*tfilter_at(w, h))++;
+		w->cache_ok = false;
 	}
 	e->thead_ = t;
 	e->tprev_ = NONE;
@@ -217,6 +228,8 @@ static void target_unlink(struct brk_warn *w, uint32_t i)
 		w->pool[e->tnext_].tprev_ = e->tprev_;
 	if (t->first == NONE) {
 		brk__ktab_remove(&w->by_target, t->hash, e->thead_);
+		(*tfilter_at(w, t->hash))--;
+		w->cache_ok = false;
 		t->free_next = w->target_free;
 		w->target_free = e->thead_;
 	}
@@ -465,11 +478,31 @@ size_t brk_warn_tick(struct brk_warn *w, int64_t now_us)
 
 /* ---- lookups ----------------------------------------------------------- */
 
-const struct brk_warn_entry *brk_warn_find(const struct brk_warn *w, const struct brk_warn_key *key)
+/* The slot in targets of target's warnings, or BRK__KTAB_EMPTY. */
+static uint32_t target_slot(struct brk_warn *w, const uint8_t *target)
 {
-	uint32_t i = brk__ktab_find(&w->keys, key_hash(key), key);
+	uint64_t h;
 
-	return i == BRK__KTAB_EMPTY ? NULL : &w->pool[i];
+	if (w->cache_ok && memcmp(w->cache_id, target, V2X_ID_LEN) == 0)
+		return w->cache_t;
+	h = brk__ktab_hash(target, V2X_ID_LEN);
+	w->cache_t =
+	        *tfilter_at(w, h) == 0 ? BRK__KTAB_EMPTY : brk__ktab_find(&w->by_target, h, target);
+	memcpy(w->cache_id, target, V2X_ID_LEN);
+	w->cache_ok = true;
+	return w->cache_t;
+}
+
+const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_warn_key *key)
+{
+	uint32_t t = target_slot(w, key->target);
+
+	/* A vehicle holds a few warnings: its list beats a probe of the keys. */
+	for (uint32_t i = t == BRK__KTAB_EMPTY ? NONE : w->targets[t].first; i != NONE;
+	     i = w->pool[i].tnext_)
+		if (key_eq(w, i, key))
+			return &w->pool[i];
+	return NULL;
 }
 
 const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,
@@ -480,8 +513,7 @@ const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,
 	return i == NONE ? NULL : &w->pool[i];
 }
 
-const struct brk_warn_entry *brk_warn_next_for_target(const struct brk_warn *w,
-                                                      const uint8_t *target,
+const struct brk_warn_entry *brk_warn_next_for_target(struct brk_warn *w, const uint8_t *target,
                                                       const struct brk_warn_entry *prev)
 {
 	uint32_t i;
@@ -489,8 +521,7 @@ const struct brk_warn_entry *brk_warn_next_for_target(const struct brk_warn *w,
 	if (prev) {
 		i = prev->tnext_;
 	} else {
-		uint32_t t =
-		        brk__ktab_find(&w->by_target, brk__ktab_hash(target, V2X_ID_LEN), target);
+		uint32_t t = target_slot(w, target);
 		i = t == BRK__KTAB_EMPTY ? NONE : w->targets[t].first;
 	}
 	return i == NONE ? NULL : &w->pool[i];

@@ -256,9 +256,10 @@ size_t brk_warn_clear_all(struct brk_warn *w, V2x__Wire__CancelReason reason, in
  */
 size_t brk_warn_tick(struct brk_warn *w, int64_t now_us);
 
-/* Returns the warning of key, or NULL. */
-const struct brk_warn_entry *brk_warn_find(const struct brk_warn *w,
-                                           const struct brk_warn_key *key);
+/* Returns the warning of key, or NULL.  Not const: the table remembers
+ * the vehicle looked up last, so that the applications' lookups for the
+ * same vehicle in a row cost one comparison. */
+const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_warn_key *key);
 
 /*
  * Iterates over the active warnings (prev NULL: the first), in no
@@ -270,8 +271,7 @@ const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,
                                            const struct brk_warn_entry *prev);
 
 /* The same over the warnings of one target vehicle (V2X_ID_LEN octets). */
-const struct brk_warn_entry *brk_warn_next_for_target(const struct brk_warn *w,
-                                                      const uint8_t *target,
+const struct brk_warn_entry *brk_warn_next_for_target(struct brk_warn *w, const uint8_t *target,
                                                       const struct brk_warn_entry *prev);
 
 /*

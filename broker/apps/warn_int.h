@@ -34,6 +34,8 @@ struct brk__warn_out {
 	V2x__Wire__Cancellation cancellation;
 };
 
+#define BRK__WARN_TFILTER_BITS 16
+
 struct brk_warn {
 	struct brk_warn_cfg cfg;
 	struct brk_warn_sink sink;
@@ -41,6 +43,17 @@ struct brk_warn {
 	struct brk__warn_target *targets; /* as many as entries */
 	struct brk__ktab keys;            /* full key -> pool slot */
 	struct brk__ktab by_target;       /* target id -> targets slot */
+	/* Targets holding warnings, counted by the top bits of their id's
+	 * hash: a lookup for a vehicle without any (most of them) is answered
+	 * from this small array, without probing the large tables. */
+	uint32_t *tfilter;
+	/* The target looked up last (the applications ask about the same
+	 * vehicle one after another): its id and slot in targets, or
+	 * BRK__KTAB_EMPTY when it holds none; dropped when a target's head is
+	 * made or removed. */
+	bool cache_ok;
+	uint8_t cache_id[V2X_ID_LEN];
+	uint32_t cache_t;
 	uint32_t free_head, target_free, active_head;
 	uint64_t next_id; /* the next warning_id */
 	uint64_t seq;     /* raises that found or made an entry */

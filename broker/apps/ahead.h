@@ -1,0 +1,71 @@
+/*
+ * ahead: the road ahead of a vehicle, walked once per BSM and shared by
+ * the applications that read features ahead (curves, grade sections,
+ * stop lines, lane changes along the path).
+ *
+ * brk_apps owns one struct brk_ahead and puts it in the context of every
+ * call (brk_app_ctx.ahead).  The first application that asks
+ * brk_ahead_get() for a track's road ahead during an observation walks
+ * the lane graph from the track's match for BRK_AHEAD_DISTANCE_M; the
+ * others get the same result without walking again.  The runner forgets
+ * it before each observation.
+ *
+ * What a walk keeps: every feature map_index_walk() reports except the
+ * hazard zones' (hazards come from the hazard table), in the order met,
+ * with their branch numbers (at a fork the walk follows each successor: a
+ * feature on branch k > 0 lies on a path the vehicle may not take).  The
+ * feature records (curve, grade section, stop line, link, area) belong to
+ * the index, valid while the context's map is.  At most BRK_AHEAD_MAX
+ * features are kept, the rest counted in dropped.
+ *
+ * Nothing allocates; not thread-safe (the broker's loop thread).
+ */
+#ifndef V2X_BROKER_APPS_AHEAD_H
+#define V2X_BROKER_APPS_AHEAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broker/state/tracks.h"
+#include "maps/index/index.h"
+
+/* How far ahead the walk looks: 18 s at 80 km/h, beyond the horizon of
+ * every application that reads it (the farthest: a steep downgrade's
+ * approach, max(150 m, 12 s) at the field's limits; a feature's own
+ * extent, such as a grade section's end, comes with its start). */
+#define BRK_AHEAD_DISTANCE_M 400.0
+#define BRK_AHEAD_MAX        128
+
+struct brk_ahead {
+	/* The last walk: from (lane_id, s), the track's match. */
+	uint32_t lane_id;
+	double s;
+	int rc;         /* map_index_walk()'s answer: branches walked, or < 0 */
+	size_t n;       /* features kept */
+	size_t dropped; /* features beyond BRK_AHEAD_MAX */
+	struct map_index_feature f[BRK_AHEAD_MAX];
+	/* Internal to ahead.c: what the walk was for. */
+	const struct brk_track *track_;
+	const struct map_index *map_;
+	uint64_t epoch_;
+	uint64_t walked_epoch_;
+	uint64_t walks_;
+};
+
+/* Forgets the last walk (brk_apps calls it before each observation). */
+void brk_ahead_reset(struct brk_ahead *a);
+
+/*
+ * The road ahead of track (which must have a match) on map: walked now,
+ * or the walk already made for the same track in this observation.
+ * Returns a (never NULL); a->rc < 0 when the walk failed (the lane is not
+ * in map: the features are then none).
+ */
+const struct brk_ahead *brk_ahead_get(struct brk_ahead *a, const struct map_index *map,
+                                      const struct brk_track *track);
+
+/* Walks made so far (for the benchmark and tests). */
+uint64_t brk_ahead_walks(const struct brk_ahead *a);
+
+#endif
