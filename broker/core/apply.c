@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broker/apps/forward_collision/forward_collision.h"
 #include "broker/core/core_int.h"
 #include "runtime/err.h"
 
@@ -29,6 +30,7 @@ static struct map_frame *cur_frame(const struct brk_core *core)
 static void refresh_ctx(struct brk_core *core, int64_t now_us)
 {
 	core->app_ctx.map = cur_index(core);
+	core->app_ctx.frame = cur_frame(core);
 	core->app_ctx.tracks = core->tracks;
 	core->app_ctx.hazards = core->hazards;
 	core->app_ctx.spat = core->spat;
@@ -313,14 +315,30 @@ int brk_core__open_apps(struct brk_core *core, char *err, size_t errlen)
 		.on_cancel = brk_core__on_cancel,
 		.arg = core,
 	};
-	struct brk_app_entry entries[1];
+	const struct brk_app_entry *entries;
+	struct brk_hazard_ahead_cfg *ha;
+	struct brk_forward_collision_cfg *fc;
+	size_t n;
 	int rc;
 
-	core->hazard_ahead_cfg = (struct brk_hazard_ahead_cfg){
-		.min_horizon_m = cfg->hazard_horizon_min_m,
-		.horizon_s = cfg->hazard_horizon_s,
-	};
-	entries[0] = (struct brk_app_entry){ &brk_hazard_ahead_app, &core->hazard_ahead_cfg };
+	rc = brk_appset_new(cfg->apps, &core->appset, err, errlen);
+	if (rc != 0)
+		return rc;
+	/* The hazard-ahead horizon has flags of its own, and the forward
+	 * collision index holds as many vehicles as the track table; settings
+	 * override. */
+	ha = brk_appset_cfg(core->appset, &brk_hazard_ahead_app);
+	if (ha) {
+		ha->min_horizon_m = cfg->hazard_horizon_min_m;
+		ha->horizon_s = cfg->hazard_horizon_s;
+	}
+	fc = brk_appset_cfg(core->appset, &brk_forward_collision_app);
+	if (fc)
+		fc->max_vehicles = (double)cfg->max_tracks;
+	rc = brk_appset_apply(core->appset, cfg->app_settings, err, errlen);
+	if (rc != 0)
+		return rc;
+	entries = brk_appset_entries(core->appset, &n);
 	rc = brk_hazards_new(&hc, &hs, &core->hazards);
 	if (rc == 0)
 		rc = brk_warn_new(&wc, &ws, &core->warn);
@@ -329,7 +347,7 @@ int brk_core__open_apps(struct brk_core *core, char *err, size_t errlen)
 		         cfg->max_hazards, cfg->max_warnings, v2x_strerror(rc));
 		return rc;
 	}
-	rc = brk_apps_new(entries, sizeof(entries) / sizeof(entries[0]), &core->apps, err, errlen);
+	rc = brk_apps_new(entries, n, &core->apps, err, errlen);
 	if (rc == 0 && core->mapsrc)
 		core->map = brk_mapsrc_acquire(core->mapsrc);
 	return rc;
@@ -344,8 +362,10 @@ void brk_core__close_apps(struct brk_core *core)
 void brk_core__free_apps(struct brk_core *core)
 {
 	brk_apps_free(core->apps);
+	brk_appset_free(core->appset);
 	brk_warn_free(core->warn);
 	brk_hazards_free(core->hazards);
+	core->appset = NULL;
 	core->apps = NULL;
 	core->warn = NULL;
 	core->hazards = NULL;

@@ -67,7 +67,10 @@ struct brk_core_config {
 	size_t max_agents;
 	int64_t track_max_age_us;
 	uint32_t tick_ms;
-	/* Applications. */
+	/* Applications (broker/apps/appset.h): which run (NULL or "all":
+	 * every one) and their settings, "NAME.KEY=VALUE,..." (NULL: none). */
+	const char *apps;
+	const char *app_settings;
 	double hazard_horizon_s;
 	double hazard_horizon_min_m;
 	int64_t warn_confirm_us;

@@ -5,6 +5,7 @@
 #define V2X_BROKER_CORE_CORE_INT_H
 
 #include "broker/apps/app.h"
+#include "broker/apps/appset.h"
 #include "broker/apps/hazard_ahead.h"
 #include "broker/apps/hazards.h"
 #include "broker/apps/warn.h"
@@ -88,7 +89,7 @@ struct brk_core {
 	struct brk_hazards *hazards;
 	struct brk_warn *warn;
 	struct brk_apps *apps;
-	struct brk_hazard_ahead_cfg hazard_ahead_cfg;
+	struct brk_appset *appset; /* the applications run and their settings */
 	struct brk_app_ctx app_ctx;
 	/* The map in use, held (a reference of the map source's); swapped in
 	 * on_map_changed.  Without a map source (tests, fuzzing): fixed_idx

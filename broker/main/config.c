@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "broker/apps/appset.h"
 #include "broker/main/config.h"
 #include "runtime/addr.h"
 #include "runtime/err.h"
@@ -95,6 +96,14 @@ static const struct v2x_opt broker_opts[] = {
 	{ .name = "hazard-horizon-min", .type = V2X_OPT_DOUBLE, .offset = F(hazard_horizon_min_m),
 	  .def = "150", .dmin = 0, .dmax = 100000, .metavar = "M",
 	  .help = "hazard ahead: and at least this far" },
+	{ .name = "apps", .type = V2X_OPT_STRING, .offset = F(apps), .def = "all",
+	  .metavar = "LIST",
+	  .help = "the warning applications to run, comma-separated, or all (--apps-help)" },
+	{ .name = "app-settings", .type = V2X_OPT_STRING, .offset = F(app_settings), .def = "",
+	  .metavar = "NAME.KEY=V,...",
+	  .help = "change an application's setting, e.g. curve_speed.decel_mps2=3" },
+	{ .name = "apps-help", .type = V2X_OPT_FLAG, .offset = F(apps_help),
+	  .help = "list every application's settings with unit, default and meaning, and exit" },
 	{ .name = "warn-confirm", .type = V2X_OPT_DURATION, .offset = F(warn_confirm_ms),
 	  .def = "1s", .min = 100, .max = DAY,
 	  .help = "a warning no application confirms this long is cancelled" },
@@ -134,6 +143,30 @@ int broker_cfg_addr(const char *what, const char *addr, char *host, size_t hostl
 	return 0;
 }
 
+/* The applications and their settings, checked before anything starts. */
+static int check_apps(const struct broker_cfg *cfg, char *err, size_t errlen)
+{
+	struct brk_appset *set = NULL;
+	int rc = brk_appset_new(cfg->apps, &set, err, errlen);
+
+	if (rc == 0)
+		rc = brk_appset_apply(set, cfg->app_settings, err, errlen);
+	if (rc == 0) {
+		/* Starting them checks the values (each init says what is wrong). */
+		struct brk_apps *apps = NULL;
+		size_t n;
+		const struct brk_app_entry *entries = brk_appset_entries(set, &n);
+		char why[256];
+
+		rc = brk_apps_new(entries, n, &apps, why, sizeof(why));
+		if (rc != 0)
+			snprintf(err, errlen, "--app-settings: %s", why);
+		brk_apps_free(apps);
+	}
+	brk_appset_free(set);
+	return rc;
+}
+
 static int check(const struct broker_cfg *cfg, char *err, size_t errlen)
 {
 	enum v2x_log_level level;
@@ -161,6 +194,8 @@ static int check(const struct broker_cfg *cfg, char *err, size_t errlen)
 	if (cfg->metrics[0] &&
 	    broker_cfg_addr("--metrics", cfg->metrics, host, sizeof(host), &port, err, errlen) != 0)
 		return V2X_ECONFIG;
+	if (check_apps(cfg, err, errlen) != 0)
+		return V2X_ECONFIG;
 	if (cfg->timeout_ms <= cfg->heartbeat_ms) {
 		snprintf(err, errlen, "--timeout (%lld ms) must be above --heartbeat (%lld ms)",
 		         (long long)cfg->timeout_ms, (long long)cfg->heartbeat_ms);
@@ -180,6 +215,10 @@ int broker_cfg_parse(struct broker_cfg *cfg, int argc, char **argv, char *err, s
 		return rc;
 	if (args.help) {
 		v2x_opt_help(&broker_table, stdout);
+		return 1;
+	}
+	if (cfg->apps_help) {
+		brk_appset_help(stdout);
 		return 1;
 	}
 	if (args.argc > 0) {
@@ -246,6 +285,8 @@ int broker_cfg_core(const struct broker_cfg *cfg, struct brk_core_config *core, 
 	core->tick_ms = (uint32_t)cfg->tick_ms;
 	core->hazard_horizon_s = cfg->hazard_horizon_s;
 	core->hazard_horizon_min_m = cfg->hazard_horizon_min_m;
+	core->apps = cfg->apps;
+	core->app_settings = cfg->app_settings;
 	core->warn_confirm_us = cfg->warn_confirm_ms * 1000;
 	core->rsi_hold_us = cfg->rsi_hold_ms * 1000;
 	return parse_sample(cfg->persist_observations, core, err, errlen);

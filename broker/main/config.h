@@ -47,6 +47,9 @@ struct broker_cfg {
 	int64_t tick_ms;
 	double hazard_horizon_s;
 	double hazard_horizon_min_m;
+	char *apps;
+	char *app_settings;
+	bool apps_help;
 	int64_t warn_confirm_ms;
 	int64_t rsi_hold_ms;
 };

@@ -128,8 +128,11 @@ def test(env):
     t.check(env.metric(broker, "v2x_broker_hazards_lanes_total", outcome="set") >= 2,
             "the lanes of the two events were not found")
     lines = t.read_lines(out)
-    warns = [w for w in lines if w.get("event") == "warning"]
-    cancels = [c for c in lines if c.get("event") == "cancellation"]
+    # The other applications warn these vehicles too (curve speed in the
+    # hairpin, the speed limit): this test is about hazard ahead.
+    warns = [w for w in lines if w.get("event") == "warning" and w["type"] == "hazard_ahead"]
+    ha_ids = {w["warning_id"] for w in warns}
+    cancels = [c for c in lines if c.get("event") == "cancellation" and c["warning_id"] in ha_ids]
     by_vehicle = {}
     for w in warns:
         by_vehicle.setdefault(int(w["target_vehicle_id"], 16), []).append(w)
@@ -138,7 +141,6 @@ def test(env):
     # V1: warned once, updated only as the distance shrank, cancelled once passed.
     v1 = by_vehicle.get(1, [])
     t.check(v1, f"V1, approaching hazard A along its lane, got no warning ({summary})")
-    t.check(all(w["type"] == "hazard_ahead" for w in v1), "V1: a warning of another type")
     ids = {w["warning_id"] for w in v1}
     t.check(len(ids) == 1, lambda: f"V1: {len(ids)} distinct warnings: " + brief(v1 + [
         c for c in cancels if c["warning_id"] in ids]))
@@ -171,7 +173,11 @@ def test(env):
     t.check(c4[0]["reason"] in ("resolved", "source_lost"),
             f"V4: cancellation reason {c4[0]['reason']}")
     # The V4-only subscriber got V4's warnings and nothing else.
-    only4 = [w for w in t.read_lines(out4) if w.get("event") == "warning"]
+    only4 = [w for w in t.read_lines(out4)
+             if w.get("event") == "warning" and w["type"] == "hazard_ahead"]
+    t.check(all(int(w["target_vehicle_id"], 16) == 4 for w in t.read_lines(out4)
+                if w.get("event") == "warning"),
+            "the subscriber filtering on vehicle 4 got another vehicle's warning")
     t.check_eq(sorted(int(w["target_vehicle_id"], 16) for w in only4),
                sorted(4 for _ in v4), "warnings of the subscriber filtering on vehicle 4")
 
