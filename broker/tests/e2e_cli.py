@@ -46,6 +46,27 @@ def test(env):
         r = run(env, "--config=/dev/null", f"--credentials={creds}", bad)
         t.check_eq(r.returncode, 2, f"exit status of {bad}")
         t.check(r.stderr.strip(), f"no message for {bad}")
+
+    # The warning applications: every setting listed; a wrong name, key or
+    # value refused with what is wrong, before anything starts.
+    r = run(env, "--apps-help")
+    t.check_eq(r.returncode, 0, "--apps-help exit status")
+    for name in ("hazard_ahead", "curve_speed", "blind_curve", "forward_collision",
+                 "steep_downgrade", "speed_limit", "red_light"):
+        t.check(f"\n{name}\n" in r.stdout, f"--apps-help does not list {name}")
+    t.check("curve_speed.decel_mps2 = 2.5 m/s2" in r.stdout,
+            f"--apps-help does not give curve_speed.decel_mps2 with its default and unit")
+    for args, words in ((["--apps=curve_speed,nosuch"], ["nosuch", "red_light"]),
+                        (["--app-settings=curve_speed.nope=1"], ["nope", "--apps-help"]),
+                        (["--app-settings=curve_speed.decel_mps2=fast"],
+                         ["decel_mps2=fast", "not a number"]),
+                        (["--app-settings=blind_curve.window_s=-1"], ["blind_curve", "window_s"]),
+                        (["--apps=red_light", "--app-settings=curve_speed.decel_mps2=3"],
+                         ["curve_speed", "runs"])):
+        r = run(env, "--config=/dev/null", *args)
+        t.check_eq(r.returncode, 2, f"exit status of {' '.join(args)}")
+        t.check(all(w in r.stderr for w in words),
+                f"{' '.join(args)}: the error does not say {words}: {r.stderr.strip()!r}")
     print("--help and every bad setting tried: exit 2 with the setting named")
 
 
