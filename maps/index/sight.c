@@ -41,7 +41,8 @@ int map_index__sight_copy(struct map_index *idx, const struct map_model *m)
 		}
 		idx->n_obstructions++;
 	}
-	memcpy(idx->intersections, m->intersections, ni * sizeof(*idx->intersections));
+	if (ni > 0)
+		memcpy(idx->intersections, m->intersections, ni * sizeof(*idx->intersections));
 	idx->n_intersections = ni;
 	return 0;
 }
