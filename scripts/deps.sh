@@ -10,7 +10,7 @@ set -eu
 
 build_pkgs="meson ninja-build gcc pkg-config libjansson-dev libprotobuf-c-dev libuv1-dev
 libpcap-dev zlib1g-dev
-protobuf-c-compiler libpq-dev libproj-dev proj-data"
+protobuf-c-compiler libpq-dev libproj-dev proj-data libyaml-dev libcairo2-dev"
 
 # Tests: the private PostGIS cluster, the Erlang/OTP UPER implementation
 # for differential tests, clang for the sanitizer build and libFuzzer, the
