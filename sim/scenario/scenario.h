@@ -69,8 +69,8 @@ enum sim_vclass {
 
 struct sim_actor {
 	char name[SIM_NAME_MAX + 1];
-	uint8_t id[8]; /* the BSM id */
-	uint8_t vclass; /* enum sim_vclass (BasicVehicleClass) */
+	uint8_t id[8];            /* the BSM id */
+	uint8_t vclass;           /* enum sim_vclass (BasicVehicleClass) */
 	double length_m, width_m; /* 4.8 x 1.8 car, 10 x 2.5 truck, 12 x 2.5 bus */
 	size_t n_route;
 	uint32_t *route;  /* lanes in order, each a successor of the one before */
@@ -119,8 +119,8 @@ struct sim_rsi_event {
 	double limit_mps;    /* a speed-limit sign's value; NaN otherwise */
 	uint32_t lane;
 	double s;
-	double radius_m;          /* 30 */
-	double from_t_s, to_t_s;  /* active; to_t_s INFINITY: to the end */
+	double radius_m;            /* 30 */
+	double from_t_s, to_t_s;    /* active; to_t_s INFINITY: to the end */
 	char rsu[SIM_NAME_MAX + 1]; /* "" : the nearest RSU in range */
 };
 
@@ -138,7 +138,7 @@ struct sim_rsm_participant {
 	double s;
 	double speed_mps; /* along the lane (0: standing) */
 	double from_t_s, to_t_s;
-	char rsu[SIM_NAME_MAX + 1];
+	char rsu[SIM_NAME_MAX + 1]; /* "" : the nearest RSU in range */
 };
 
 /* Message type bits of a fault: bit v2x_msg_type. 0: all types. */
@@ -146,14 +146,14 @@ struct sim_link_fault {
 	char from[SIM_NAME_MAX + 1]; /* an actor's name, "rsu" (RSU-originated) or "*" */
 	char to[SIM_NAME_MAX + 1];   /* an RSU id or "*" */
 	uint32_t types;
-	double loss;             /* independent loss probability */
-	double burst_enter;      /* Gilbert-Elliott: chance per message to enter a burst */
-	double burst_len;        /* mean burst length, messages (all lost) */
+	double loss;                /* independent loss probability */
+	double burst_enter;         /* Gilbert-Elliott: chance per message to enter a burst */
+	double burst_len;           /* mean burst length, messages (all lost) */
 	double delay_ms, jitter_ms; /* added latency, and uniform +- jitter */
-	double duplicate;        /* chance a message is sent twice */
-	double reorder;          /* chance a message is held back behind the next */
-	double corrupt;          /* chance some of its bytes are flipped */
-	double from_t_s, to_t_s; /* when it applies (0, INFINITY) */
+	double duplicate;           /* chance a message is sent twice */
+	double reorder;             /* chance a message is held back behind the next */
+	double corrupt;             /* chance some of its bytes are flipped */
+	double from_t_s, to_t_s;    /* when it applies (0, INFINITY) */
 };
 
 struct sim_gnss_fault {
@@ -234,7 +234,9 @@ struct sim_scenario {
  * arena.  Checks everything that needs no map (types, ranges, names
  * unique, references between sections); errors say the file, line and
  * column, the key, what was wrong and what is allowed:
- *   "hairpin.yaml:12:9: actors[1].speed_kmh: -5 is out of range (0..200)".
+ *   "hairpin.yaml:12:9: actors[1].speed_kmh: -5 is out of range (0..200 km/h)".
+ * References to RSUs must name one of rsus when the file lists any (only
+ * the map knows them otherwise).  *out is zeroed on failure.
  * Returns 0, V2X_EIO (file unreadable), V2X_EINVAL (with err) or
  * V2X_ENOMEM.
  */
@@ -242,8 +244,12 @@ int sim_scenario_load(const char *path, struct v2x_arena *arena, struct sim_scen
                       char *err, size_t errlen);
 
 /*
- * Checks *sc against the map m: route lanes exist and follow each other,
- * positions lie on their lanes, RSU ids exist, signal groups exist.
+ * Checks *sc against the map m: route lanes exist and follow each other
+ * through m's connections, start and action positions and RSI/RSM places
+ * lie on their lanes (0..length), an action's lane is on its actor's
+ * route, RSU ids exist among m's rsu_id, signal groups exist among m's
+ * connections and stop lines, and names of actors in faults and expect
+ * name actors (again: sc may have been built by code).
  * Returns 0 or V2X_EINVAL with the first problem in err.
  */
 int sim_scenario_check_map(const struct sim_scenario *sc, const struct map_model *m, char *err,
