@@ -11,6 +11,44 @@
  * corrupted bytes, GNSS noise and bias, no GNSS in tunnels, RSUs going
  * dark, clock skew.  Same scenario, map and epoch: the same datagrams,
  * byte for byte.
+ *
+ * What is sent:
+ * - BSM: actor k every 100 ms at k * 7 ms (mod 100) into each period,
+ *   while the world has it on the road; the truth interpolated to that
+ *   instant; heading from true north; msgCnt from a seeded start, +1 mod
+ *   128 per BSM; secMark from epoch + t + the actor's clock skew; a path
+ *   history of the last 15 reported positions (a point a second, or
+ *   sooner after a 10 degree turn); eventHardBraking while hard braking;
+ *   brake pedal and all four wheel brakes while braking.  To each RSU
+ *   whose antenna lies within its range (3D) of the true position.
+ * - GNSS: noise (normal, noise_m per axis, a fresh draw per BSM) and bias
+ *   on the reported position; with tunnel_outage, inside a tunnel the BSM
+ *   is still sent, as an on-board unit without a fix sends it: latitude,
+ *   longitude and heading unavailable (NaN), no elevation, no path history
+ *   (it restarts after the tunnel), speed kept (the vehicle's own).  The
+ *   agent counts those as no_position.
+ * - MAP (1 Hz, map_mapmsg_build) and SPAT (10 Hz: each plan group's
+ *   current state and the next two, countdowns from the SPAT's time, moy
+ *   and timeStamp set) from the junction RSU: the map's RSU nearest the
+ *   intersection's refPos, which must be in the run when signals are.
+ * - RSI: one per event a second from from_t_s while t < to_t_s, its id
+ *   "RSI" + seed's low 16 bits + event index + 1 (3 octets): an RTE
+ *   (event type, position, radius, start time, reference path 30 m before
+ *   to 10 m after along its lane) or, for a sign, an RTS (sign type, text
+ *   "<limit> km/h").  No end time: MinuteOfTheYear would be up to a
+ *   minute off, so the event ends with its last RSI.
+ * - RSM: each RSU's active participants at 10 Hz, 50 ms into each
+ *   period, up to 16 a message, id "RSM" + seed's low 16 bits + RSU
+ *   index + 1, refPos the RSU's antenna.
+ * - msgCnt of RSU-originated streams counts up per message from 0.
+ *
+ * Faults of a link compose (every matching link fault applies): lost if
+ * any loses it, delays add up; a reordered message is held back by the
+ * stream's period + 10..30 ms, so that it arrives after the stream's next
+ * message; a duplicate follows 1..5 ms later with the same bytes; a
+ * corrupted datagram has 1..3 bytes flipped.  Every fault draws the same
+ * numbers per message whatever happens to it, from a generator per
+ * (stream, RSU, fault) seeded from the scenario's seed.
  */
 #ifndef V2X_SIM_RADIO_RADIO_H
 #define V2X_SIM_RADIO_RADIO_H
@@ -50,10 +88,11 @@ struct sim_radio_stats {
 	uint64_t generated[V2X_MSG_TYPE_COUNT]; /* encoded, one per (message, RSU in range) */
 	uint64_t lost[V2X_MSG_TYPE_COUNT];      /* independent and burst loss, dark RSUs */
 	uint64_t duplicated, reordered, corrupted, delayed;
-	uint64_t gnss_outage_bsms; /* sent with position unavailable */
+	uint64_t gnss_outage_bsms; /* BSMs (messages, not datagrams) with position unavailable */
 };
 
 struct sim_plan {
+	const struct sim_scenario *sc; /* the world's (borrowed): actor names */
 	size_t n_rsus;
 	struct sim_radio_rsu *rsus;
 	size_t n;
