@@ -1,6 +1,6 @@
 #!/bin/sh
-# The project's main job, from a fresh machine: installs what is missing,
-# builds, and runs the demo of what works so far: the C-V2X codec on the
+# A tour of the parts, one at a time, from a fresh machine: installs what
+# is missing, builds, then shows the C-V2X codec on the
 # test field's messages (and the real RSU captures when ../shared/vectors
 # is present), then the mountain test field: generated, loaded into a
 # private PostGIS cluster that the tool starts and removes itself, the

@@ -27,17 +27,17 @@
 #include "sim/world/world.h"
 
 struct sim_expected {
-	uint8_t type;           /* enum sim_warning_type */
-	bool must;              /* false: tolerated */
-	uint16_t target;        /* actor index */
-	int32_t subject_actor;  /* the other vehicle (blind curve, forward collision), or -1 */
-	int32_t subject_rsi;    /* index in sc->rsi (hazard ahead, speed-limit sign), or -1 */
-	int32_t subject_rsm;    /* index in sc->rsm (hazard ahead), or -1 */
+	uint8_t type;            /* enum sim_warning_type */
+	bool must;               /* false: tolerated */
+	uint16_t target;         /* actor index */
+	int32_t subject_actor;   /* the other vehicle (blind curve, forward collision), or -1 */
+	int32_t subject_rsi;     /* index in sc->rsi (hazard ahead, speed-limit sign), or -1 */
+	int32_t subject_rsm;     /* index in sc->rsm (hazard ahead), or -1 */
 	double from_t_s, to_t_s; /* its first issue must arrive within */
-	double critical_t_s;    /* when the target reaches the critical point (curve
-	                         * entry, hazard, stop line, meeting point); NaN: none */
-	double advisory_mps;    /* the advisory speed the oracle computes; NaN: none */
-	char why[200];          /* for people: what the oracle saw */
+	double critical_t_s;     /* when the target reaches the critical point (curve
+	                          * entry, hazard, stop line, meeting point); NaN: none */
+	double advisory_mps;     /* the advisory speed the oracle computes; NaN: none */
+	char why[200];           /* for people: what the oracle saw */
 };
 
 /*

@@ -111,7 +111,7 @@ static int rsi_finish(struct sim_scen_ctx *c, const yaml_node_t *n, void *obj, u
 #define RI(key, f, k) SIM_KEY(struct sim_rsi_event, key, f, k)
 
 static const struct sim_scen_key rsi_keys[] = {
-	{ RI("id", id, SIM_K_UINT), .flags = SIM_KEY_REQUIRED, .width = 2, .lo = 0, .hi = 65535 },
+	{ RI("id", id, SIM_K_UINT), .flags = SIM_KEY_REQUIRED, .width = 2, .lo = 0, .hi = 255 },
 	{ RI("event", event_type, SIM_K_ENUM), .flags = SIM_KEY_REQUIRED, .group = 1, .width = 2,
 	  .choices = event_choices },
 	{ RI("event_type", event_type, SIM_K_UINT), .flags = SIM_KEY_REQUIRED, .group = 1,
