@@ -11,7 +11,11 @@
  * what the broker saw (GNSS noise, a lost BSM) may tip the decision
  * either way, the expectation is "tolerated" (must false): a warning there
  * is neither required nor a false positive.  The rules and their margins
- * are written in oracle.c, each beside its application's physics.
+ * are written in oracle_<rule>.c (curve, blind, hazard, fcw, downgrade,
+ * speed, red), each beside its application's physics with the
+ * application's default thresholds restated; oracle_int.h says how an
+ * episode becomes a MUST window and its tolerated tail.  The broker's own
+ * code is never used.
  */
 #ifndef V2X_SIM_ORACLE_ORACLE_H
 #define V2X_SIM_ORACLE_ORACLE_H
