@@ -137,38 +137,43 @@ static size_t put(struct oracle_cover *out, size_t n, size_t max, uint32_t lane,
 	return n + 1;
 }
 
+/* Adds the runs of samples of l inside the 2D disc of radius r whose
+ * point closest to the centre lies within dz of its height: the broker's
+ * rule (broker/mapsrc/lanes.c) judges the height of a whole piece of lane
+ * cut by the disc at that piece's point closest to the centre, so a piece
+ * on a grade counts whole or not at all. */
+static size_t disc_runs(const struct map_lane *l, double x, double y, double z, double r, double dz,
+                        bool sure, struct oracle_cover *out, size_t n, size_t max)
+{
+	double a = NAN, b = 0.0, best = INFINITY, best_z = 0.0;
+	for (size_t i = 0; i <= l->n_samples; i++) {
+		const struct map_sample *p = i < l->n_samples ? &l->samples[i] : NULL;
+		double d = p ? hypot(p->x - x, p->y - y) : INFINITY;
+		if (p && d <= r) {
+			if (isnan(a))
+				a = p->s;
+			b = p->s;
+			if (d < best) {
+				best = d;
+				best_z = p->z;
+			}
+			continue;
+		}
+		if (!isnan(a) && fabs(best_z - z) <= dz)
+			n = put(out, n, max, l->id, a, b, sure);
+		a = NAN;
+		best = INFINITY;
+	}
+	return n;
+}
+
 /* The runs of samples of l inside the disc, sure ones and maybe ones. */
 static size_t disc_lane(const struct map_lane *l, double x, double y, double z, double r_sure,
                         double dz_sure, double r_maybe, double dz_maybe, struct oracle_cover *out,
                         size_t n, size_t max)
 {
-	double sa = NAN, ma = NAN, sb = 0.0, mb = 0.0;
-	for (size_t i = 0; i <= l->n_samples; i++) {
-		bool s_in = false, m_in = false;
-		const struct map_sample *p = i < l->n_samples ? &l->samples[i] : NULL;
-		if (p) {
-			double d = hypot(p->x - x, p->y - y);
-			s_in = d <= r_sure && fabs(p->z - z) <= dz_sure;
-			m_in = d <= r_maybe && fabs(p->z - z) <= dz_maybe;
-		}
-		if (s_in && isnan(sa))
-			sa = p->s;
-		if (s_in)
-			sb = p->s;
-		if (!s_in && !isnan(sa)) {
-			n = put(out, n, max, l->id, sa, sb, true);
-			sa = NAN;
-		}
-		if (m_in && isnan(ma))
-			ma = p->s;
-		if (m_in)
-			mb = p->s;
-		if (!m_in && !isnan(ma)) {
-			n = put(out, n, max, l->id, ma, mb, false);
-			ma = NAN;
-		}
-	}
-	return n;
+	n = disc_runs(l, x, y, z, r_sure, dz_sure, true, out, n, max);
+	return disc_runs(l, x, y, z, r_maybe, dz_maybe, false, out, n, max);
 }
 
 size_t sim_oracle__disc(const struct map_model *m, double x, double y, double z, double r_sure,
