@@ -134,8 +134,10 @@ static void test_route(struct v2x_arena *ar)
 
 	/* A route that skips a lane is refused with the actor named. */
 	uint32_t bad[] = { 31, 11 };
-	a.route = bad;
-	CHECK_INT_EQ(sim_world_run(&sc, &map, ar, &w, err, sizeof(err)), V2X_EINVAL);
+	struct sim_actor b;
+	actor(&b, "V1", bad, 2, 10.0, 20.0);
+	struct sim_scenario sc_bad = { .duration_s = 2.0, .n_actors = 1, .actors = &b };
+	CHECK_INT_EQ(sim_world_run(&sc_bad, &map, ar, &w, err, sizeof(err)), V2X_EINVAL);
 	CHECK(strstr(err, "V1") && strstr(err, "31"));
 }
 
