@@ -129,8 +129,10 @@ static int offline(const struct v2x_opt_table *t, bool plan, int argc, char **ar
 	struct sim_prep p;
 	char err[1024];
 	int rc = sim_cli_parse(t, &c, argc, argv, &args, 1);
-	if (rc >= 0)
+	if (rc >= 0) {
+		v2x_opt_release(t, &c);
 		return rc;
+	}
 	rc = prepare(&p, args.argv[0]);
 	if (rc == 0 && plan && sim_prep_plan(&p, c.epoch_us, err, sizeof(err))) {
 		fprintf(stderr, "v2x-sim: %s\n", err);

@@ -450,8 +450,10 @@ int sim_cmd_run(int argc, char **argv)
 	struct v2x_opt_args args;
 	char err[1024] = "";
 	int rc = sim_cli_parse(&run_table, &r.cfg, argc, argv, &args, 1);
-	if (rc >= 0)
+	if (rc >= 0) {
+		v2x_opt_release(&run_table, &r.cfg);
 		return rc;
+	}
 	r.tty = isatty(1);
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
