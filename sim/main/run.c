@@ -324,8 +324,11 @@ static void intro(const struct run *r)
 	if (r->cfg.quiet)
 		return;
 	printf("== scenario %s (%s)\n", sc->name, sc->path);
-	if (*sc->description)
-		printf("   %s\n", sc->description);
+	size_t dlen = strlen(sc->description);
+	while (dlen > 0 && (sc->description[dlen - 1] == '\n' || sc->description[dlen - 1] == ' '))
+		dlen--;
+	if (dlen > 0)
+		printf("   %.*s\n", (int)dlen, sc->description);
 	printf("   %zu vehicle(s), %zu RSU(s), %zu RSI event(s), %zu RSM participant(s), %.0f s in "
 	       "real time, seed %llu\n",
 	       sc->n_actors, r->p.plan.n_rsus, sc->n_rsi, sc->n_rsm, sc->duration_s,
