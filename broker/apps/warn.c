@@ -23,51 +23,27 @@
 
 /* ---- keys -------------------------------------------------------------- */
 
-/* The bytes of a key that identify it, in a fixed order: type, target,
- * subject kind, then the kind's own fields. */
-static size_t key_bytes(const struct brk_warn_key *k, uint8_t *b)
+/* Whether a and b are the same warning: type, target, subject kind, then
+ * the kind's own fields (a hazard's or a signal's other fields describe
+ * it, they do not name it). */
+static bool key_same(const struct brk_warn_key *a, const struct brk_warn_key *b)
 {
-	const struct brk_warn_subject *s = &k->subject;
-	size_t n = 0;
+	const struct brk_warn_subject *x = &a->subject, *y = &b->subject;
 
-	b[n++] = (uint8_t)k->type;
-	memcpy(b + n, k->target, V2X_ID_LEN);
-	n += V2X_ID_LEN;
-	b[n++] = s->kind;
-	if (s->kind == BRK_WARN_SUBJECT_VEHICLE) {
-		memcpy(b + n, s->vehicle_id, V2X_ID_LEN);
-		n += V2X_ID_LEN;
-	} else if (s->kind == BRK_WARN_SUBJECT_HAZARD) {
-		memcpy(b + n, &s->hazard_id, sizeof(s->hazard_id));
-		n += sizeof(s->hazard_id);
-	} else if (s->kind == BRK_WARN_SUBJECT_SIGNAL) {
-		b[n++] = s->has_region;
-		memcpy(b + n, &s->region, sizeof(s->region));
-		n += sizeof(s->region);
-		memcpy(b + n, &s->intersection, sizeof(s->intersection));
-		n += sizeof(s->intersection);
-		b[n++] = s->phase_id;
+	if (a->type != b->type || x->kind != y->kind ||
+	    memcmp(a->target, b->target, V2X_ID_LEN) != 0)
+		return false;
+	switch (x->kind) {
+	case BRK_WARN_SUBJECT_VEHICLE:
+		return memcmp(x->vehicle_id, y->vehicle_id, V2X_ID_LEN) == 0;
+	case BRK_WARN_SUBJECT_HAZARD:
+		return x->hazard_id == y->hazard_id;
+	case BRK_WARN_SUBJECT_SIGNAL:
+		return x->has_region == y->has_region && x->region == y->region &&
+		       x->intersection == y->intersection && x->phase_id == y->phase_id;
+	default:
+		return true;
 	}
-	return n;
-}
-
-/* Longest key_bytes(): type, target, kind, then a vehicle id at most. */
-#define KEY_BYTES_MAX (2 + 2 * V2X_ID_LEN)
-
-static uint64_t key_hash(const struct brk_warn_key *k)
-{
-	uint8_t b[KEY_BYTES_MAX];
-
-	return brk__ktab_hash(b, key_bytes(k, b));
-}
-
-static bool key_eq(const void *owner, uint32_t i, const void *key)
-{
-	const struct brk_warn *w = owner;
-	uint8_t a[KEY_BYTES_MAX], b[KEY_BYTES_MAX];
-	size_t na = key_bytes(&w->pool[i].key, a), nb = key_bytes(key, b);
-
-	return na == nb && memcmp(a, b, na) == 0;
 }
 
 static bool target_eq(const void *owner, uint32_t i, const void *key)
@@ -156,7 +132,6 @@ int brk_warn_new(const struct brk_warn_cfg *cfg, const struct brk_warn_sink *sin
 	w->targets = calloc(cfg->capacity, sizeof(*w->targets));
 	w->tfilter = calloc((size_t)1 << BRK__WARN_TFILTER_BITS, sizeof(*w->tfilter));
 	if (!w->pool || !w->targets || !w->tfilter ||
-	    brk__ktab_init(&w->keys, cfg->capacity, key_eq, w) < 0 ||
 	    brk__ktab_init(&w->by_target, cfg->capacity, target_eq, w) < 0) {
 		brk_warn_free(w);
 		return V2X_ENOMEM;
@@ -173,7 +148,6 @@ void brk_warn_free(struct brk_warn *w)
 	if (!w)
 		return;
 	brk__ktab_fini(&w->by_target);
-	brk__ktab_fini(&w->keys);
 	free(w->tfilter);
 	free(w->targets);
 	free(w->pool);
@@ -266,11 +240,40 @@ static void remove_entry(struct brk_warn *w, uint32_t i)
 
 	active_unlink(w, i);
 	target_unlink(w, i);
-	brk__ktab_remove(&w->keys, e->hash_, i);
 	e->free_next_ = w->free_head;
 	w->free_head = i;
 	w->stats.active[e->key.type]--;
 	w->stats.active_total--;
+}
+
+/* The slot in targets of target's warnings, or BRK__KTAB_EMPTY. */
+static uint32_t target_slot(struct brk_warn *w, const uint8_t *target)
+{
+	uint64_t h;
+
+	if (w->cache_ok && memcmp(w->cache_id, target, V2X_ID_LEN) == 0)
+		return w->cache_t;
+	h = brk__ktab_hash(target, V2X_ID_LEN);
+	w->cache_t =
+	        *tfilter_at(w, h) == 0 ? BRK__KTAB_EMPTY : brk__ktab_find(&w->by_target, h, target);
+	memcpy(w->cache_id, target, V2X_ID_LEN);
+	w->cache_ok = true;
+	return w->cache_t;
+}
+
+/* The pool slot of key's entry, or NONE.  A vehicle holds a few
+ * warnings, and the applications ask about one vehicle after another:
+ * its list, found through the one-entry cache, beats probing a table of
+ * every key (which would miss the cache at 10,000 vehicles). */
+static uint32_t find_slot(struct brk_warn *w, const struct brk_warn_key *key)
+{
+	uint32_t t = target_slot(w, key->target);
+
+	for (uint32_t i = t == BRK__KTAB_EMPTY ? NONE : w->targets[t].first; i != NONE;
+	     i = w->pool[i].tnext_)
+		if (key_same(&w->pool[i].key, key))
+			return i;
+	return NONE;
 }
 
 /* ---- raise ------------------------------------------------------------- */
@@ -340,8 +343,8 @@ static void record_sent(struct brk_warn_entry *e, const struct brk_warn_spec *s,
 	e->emitted_us = now_us;
 }
 
-static int issue(struct brk_warn *w, const struct brk_warn_spec *s, uint64_t hash,
-                 int64_t expiry_us, int64_t now_us)
+static int issue(struct brk_warn *w, const struct brk_warn_spec *s, int64_t expiry_us,
+                 int64_t now_us)
 {
 	uint32_t i = w->free_head;
 	struct brk_warn_entry *e;
@@ -354,13 +357,11 @@ static int issue(struct brk_warn *w, const struct brk_warn_spec *s, uint64_t has
 	w->free_head = e->free_next_;
 	memset(e, 0, sizeof(*e));
 	e->key = s->key;
-	e->hash_ = hash;
 	e->warning_id = w->next_id++;
 	e->issued_us = e->raised_us = now_us;
 	e->expiry_us = expiry_us;
 	e->raise_seq = ++w->seq;
 	record_sent(e, s, expiry_us, now_us);
-	brk__ktab_insert(&w->keys, hash, i);
 	active_link(w, i);
 	target_link(w, i);
 	w->stats.active[s->key.type]++;
@@ -373,7 +374,6 @@ static int issue(struct brk_warn *w, const struct brk_warn_spec *s, uint64_t has
 int brk_warn_raise(struct brk_warn *w, const struct brk_warn_spec *spec, int64_t now_us)
 {
 	int64_t expiry_us = spec_expiry(w, spec, now_us);
-	uint64_t hash;
 	uint32_t i;
 	struct brk_warn_entry *e;
 
@@ -382,10 +382,9 @@ int brk_warn_raise(struct brk_warn *w, const struct brk_warn_spec *spec, int64_t
 		w->stats.invalid++;
 		return V2X_EINVAL;
 	}
-	hash = key_hash(&spec->key);
-	i = brk__ktab_find(&w->keys, hash, &spec->key);
-	if (i == BRK__KTAB_EMPTY)
-		return issue(w, spec, hash, expiry_us, now_us);
+	i = find_slot(w, &spec->key);
+	if (i == NONE)
+		return issue(w, spec, expiry_us, now_us);
 	e = &w->pool[i];
 	e->raised_us = now_us;
 	e->expiry_us = expiry_us;
@@ -432,8 +431,8 @@ int brk_warn_clear(struct brk_warn *w, const struct brk_warn_key *key,
 
 	if (!reason_valid(reason))
 		return V2X_EINVAL;
-	i = brk__ktab_find(&w->keys, key_hash(key), key);
-	if (i == BRK__KTAB_EMPTY) {
+	i = find_slot(w, key);
+	if (i == NONE) {
 		w->stats.clear_unknown++;
 		return V2X_ENOTFOUND;
 	}
@@ -478,31 +477,11 @@ size_t brk_warn_tick(struct brk_warn *w, int64_t now_us)
 
 /* ---- lookups ----------------------------------------------------------- */
 
-/* The slot in targets of target's warnings, or BRK__KTAB_EMPTY. */
-static uint32_t target_slot(struct brk_warn *w, const uint8_t *target)
-{
-	uint64_t h;
-
-	if (w->cache_ok && memcmp(w->cache_id, target, V2X_ID_LEN) == 0)
-		return w->cache_t;
-	h = brk__ktab_hash(target, V2X_ID_LEN);
-	w->cache_t =
-	        *tfilter_at(w, h) == 0 ? BRK__KTAB_EMPTY : brk__ktab_find(&w->by_target, h, target);
-	memcpy(w->cache_id, target, V2X_ID_LEN);
-	w->cache_ok = true;
-	return w->cache_t;
-}
-
 const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_warn_key *key)
 {
-	uint32_t t = target_slot(w, key->target);
+	uint32_t i = find_slot(w, key);
 
-	/* A vehicle holds a few warnings: its list beats a probe of the keys. */
-	for (uint32_t i = t == BRK__KTAB_EMPTY ? NONE : w->targets[t].first; i != NONE;
-	     i = w->pool[i].tnext_)
-		if (key_eq(w, i, key))
-			return &w->pool[i];
-	return NULL;
+	return i == NONE ? NULL : &w->pool[i];
 }
 
 const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,

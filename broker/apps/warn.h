@@ -176,7 +176,6 @@ struct brk_warn_entry {
 	double lat_deg, lon_deg;
 	int64_t emitted_expiry_us;
 	/* Internal to warn.c. */
-	uint64_t hash_;
 	uint32_t prev_, next_;   /* the active list */
 	uint32_t tprev_, tnext_; /* the target's list */
 	uint32_t free_next_;     /* the free list */

@@ -41,7 +41,6 @@ struct brk_warn {
 	struct brk_warn_sink sink;
 	struct brk_warn_entry *pool;
 	struct brk__warn_target *targets; /* as many as entries */
-	struct brk__ktab keys;            /* full key -> pool slot */
 	struct brk__ktab by_target;       /* target id -> targets slot */
 	/* Targets holding warnings, counted by the top bits of their id's
 	 * hash: a lookup for a vehicle without any (most of them) is answered
