@@ -48,6 +48,23 @@ const struct brk_ahead *brk_ahead_get(struct brk_ahead *a, const struct map_inde
 	return a;
 }
 
+int brk_ahead_here(struct brk_ahead *a, const struct map_index *map, const struct brk_track *track,
+                   struct map_sample *out)
+{
+	if (a->here_epoch_ != a->epoch_ || a->here_track_ != track || a->here_map_ != map ||
+	    a->here_lane_ != track->match.lane_id || a->here_s_ != track->match.s) {
+		a->here_epoch_ = a->epoch_;
+		a->here_track_ = track;
+		a->here_map_ = map;
+		a->here_lane_ = track->match.lane_id;
+		a->here_s_ = track->match.s;
+		a->here_rc_ =
+		        map_index_profile_at(map, track->match.lane_id, track->match.s, &a->here_);
+	}
+	*out = a->here_;
+	return a->here_rc_;
+}
+
 uint64_t brk_ahead_walks(const struct brk_ahead *a)
 {
 	return a->walks_;

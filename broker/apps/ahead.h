@@ -51,6 +51,14 @@ struct brk_ahead {
 	uint64_t epoch_;
 	uint64_t walked_epoch_;
 	uint64_t walks_;
+	/* Internal to ahead.c: the profile at the track's match. */
+	struct map_sample here_;
+	int here_rc_;
+	uint64_t here_epoch_;
+	const struct brk_track *here_track_;
+	const struct map_index *here_map_;
+	uint32_t here_lane_;
+	double here_s_;
 };
 
 /* Forgets the last walk (brk_apps calls it before each observation). */
@@ -64,6 +72,15 @@ void brk_ahead_reset(struct brk_ahead *a);
  */
 const struct brk_ahead *brk_ahead_get(struct brk_ahead *a, const struct map_index *map,
                                       const struct brk_track *track);
+
+/*
+ * The lane's profile at track's match on map (map_index_profile_at()),
+ * looked up once per observation and shared like the walk: several
+ * applications read the grade, the width or the limit where the vehicle
+ * is.  Returns 0 with *out filled, or map_index_profile_at()'s error.
+ */
+int brk_ahead_here(struct brk_ahead *a, const struct map_index *map, const struct brk_track *track,
+                   struct map_sample *out);
 
 /* Walks made so far (for the benchmark and tests). */
 uint64_t brk_ahead_walks(const struct brk_ahead *a);

@@ -22,8 +22,9 @@
 /* Without positions: a curve within this beyond the distance last emitted
  * may be the one the warning is about (GNSS jitter along the lane). */
 #define SAME_SLACK_M 5.0
-/* Positions of curve starts remembered (direct-mapped by curve id). */
-#define POS_CACHE 64
+/* Curves remembered (direct-mapped by curve id): their profile facts,
+ * read at every BSM for every curve ahead, and their start's position. */
+#define POS_CACHE 256
 /* The longest time to the curve's end an expiry allows for. */
 #define TRAVEL_MAX_S 60.0
 /* Event sources a warning names besides the BSM. */
@@ -36,7 +37,12 @@ static const char *const surface_name[] = { "dry", "wet", "snow", "ice" };
 struct curve_pos {
 	const struct map_index *map;
 	uint32_t curve_id;
-	double lat_deg, lon_deg, elev_m; /* NaN without a frame */
+	bool ok;                 /* the profile had both points */
+	double super_mid;        /* superelevation at the middle of the arc */
+	double x0, y0;           /* the curve's start, local frame */
+	double elev_m;           /* its height */
+	bool has_ll;             /* lat_deg and lon_deg made */
+	double lat_deg, lon_deg; /* NaN without a frame */
 };
 
 /* One curve ahead, as it stands for one vehicle. */
@@ -268,6 +274,44 @@ static bool beyond_reach(const struct brk_curve_speed_cfg *c, double v, double d
 	return dist_m > need(c, v, 0, c->decel_mps2, GRADE_FLOOR) + v * c->margin_s;
 }
 
+/* What the profile says about curve cv, looked up once per curve: its
+ * superelevation at the middle of the arc and its start. */
+static struct curve_pos *curve_at(struct pass *p, const struct map_curve *cv)
+{
+	struct curve_pos *cp = &p->st->pos[(cv->id * 2654435761U) % POS_CACHE];
+	struct map_sample mid, start;
+
+	if (cp->map == p->ctx->map && cp->curve_id == cv->id)
+		return cp;
+	*cp = (struct curve_pos){ .map = p->ctx->map, .curve_id = cv->id, .elev_m = NAN };
+	if (map_index_profile_at(p->ctx->map, cv->lane_id, (cv->arc_s0 + cv->arc_s1) / 2, &mid) <
+	            0 ||
+	    map_index_profile_at(p->ctx->map, cv->lane_id, cv->s0, &start) < 0)
+		return cp;
+	cp->ok = true;
+	cp->super_mid = mid.superelevation;
+	cp->x0 = start.x;
+	cp->y0 = start.y;
+	cp->elev_m = start.z;
+	return cp;
+}
+
+/* The position of the curve's start in WGS84 (made once: a conversion
+ * costs about a microsecond). */
+static const struct curve_pos *curve_pos(struct pass *p, const struct map_curve *cv)
+{
+	struct curve_pos *cp = curve_at(p, cv);
+
+	if (cp->has_ll)
+		return cp;
+	cp->has_ll = true;
+	cp->lat_deg = cp->lon_deg = NAN;
+	if (cp->ok && p->ctx->frame &&
+	    map_frame_to_wgs84(p->ctx->frame, cp->x0, cp->y0, &cp->lat_deg, &cp->lon_deg) < 0)
+		cp->lat_deg = cp->lon_deg = NAN;
+	return cp;
+}
+
 /*
  * Evaluates the curve of the CURVE_START feature f for the pass: false
  * when its arc lies behind the vehicle, or it is out of reach (unless a
@@ -277,7 +321,7 @@ static bool evaluate(struct pass *p, const struct map_index_feature *f, struct c
 {
 	const struct brk_curve_speed_cfg *c = &p->st->cfg;
 	const struct map_curve *cv = f->u.curve;
-	struct map_sample mid, start;
+	const struct curve_pos *cp;
 	double e, grade, v = p->v;
 
 	if (!(cv->radius_m > 0) || f->at.dist_m + (cv->arc_s1 - cv->s0) <= 0)
@@ -287,17 +331,16 @@ static bool evaluate(struct pass *p, const struct map_index_feature *f, struct c
 		            .end_m = f->at.dist_m + (cv->arc_s1 - cv->s0) };
 	if (!p->held && beyond_reach(c, v, k->dist_m))
 		return false;
-	if (map_index_profile_at(p->ctx->map, cv->lane_id, (cv->arc_s0 + cv->arc_s1) / 2, &mid) <
-	            0 ||
-	    map_index_profile_at(p->ctx->map, cv->lane_id, cv->s0, &start) < 0)
+	cp = curve_at(p, cv);
+	if (!cp->ok)
 		return false;
 	p->st->stats.curves++;
 	conditions(p, k);
-	e = -cv->turn * mid.superelevation;
+	e = -cv->turn * cp->super_mid;
 	k->adv_mps = sqrt(G_MPS2 * cv->radius_m * fmax(0, e + friction(c, k->surface)));
 	if (k->fog)
 		k->adv_mps = fmin(k->adv_mps, p->st->v_fog);
-	grade = k->dist_m >= 1 ? (start.z - p->at.z) / k->dist_m : p->at.grade;
+	grade = k->dist_m >= 1 ? (cp->elev_m - p->at.z) / k->dist_m : p->at.grade;
 	k->need_m = need(c, v, k->adv_mps, c->decel_mps2, grade);
 	k->need_hard_m = need(c, v, k->adv_mps, c->hard_decel_mps2, grade);
 	k->slack_m = k->dist_m - k->need_m - v * c->margin_s;
@@ -305,25 +348,6 @@ static bool evaluate(struct pass *p, const struct map_index_feature *f, struct c
 }
 
 /* ---- curve identity ---------------------------------------------------- */
-
-/* The position of the curve's start (cached: a conversion costs about a
- * microsecond). */
-static const struct curve_pos *curve_pos(struct pass *p, const struct map_curve *cv)
-{
-	struct curve_pos *cp = &p->st->pos[(cv->id * 2654435761U) % POS_CACHE];
-	struct map_sample smp;
-
-	if (cp->map == p->ctx->map && cp->curve_id == cv->id)
-		return cp;
-	*cp = (struct curve_pos){ p->ctx->map, cv->id, NAN, NAN, NAN };
-	if (map_index_profile_at(p->ctx->map, cv->lane_id, cv->s0, &smp) < 0)
-		return cp;
-	cp->elev_m = smp.z;
-	if (!p->ctx->frame ||
-	    map_frame_to_wgs84(p->ctx->frame, smp.x, smp.y, &cp->lat_deg, &cp->lon_deg) < 0)
-		cp->lat_deg = cp->lon_deg = NAN;
-	return cp;
-}
 
 /* Whether the held warning is about k's curve (see the header). */
 static bool same_curve(struct pass *p, const struct cand *k, bool nearest)
@@ -489,8 +513,7 @@ static void cs_observation(void *state, const struct brk_app_ctx *ctx,
 		return;
 	}
 	p.v = p.tr->latest.speed_mps;
-	if (!isfinite(p.v) ||
-	    map_index_profile_at(ctx->map, p.tr->match.lane_id, p.tr->match.s, &p.at) < 0) {
+	if (!isfinite(p.v) || brk_ahead_here(ctx->ahead, ctx->map, p.tr, &p.at) < 0) {
 		st->stats.no_speed++;
 		return;
 	}

@@ -615,7 +615,7 @@ static void on_bsm(struct sl *st, const struct brk_app_ctx *ctx, const struct br
 
 	st->stats.bsms++;
 	if (!tr->has_match || !isfinite(tr->latest.speed_mps) ||
-	    map_index_profile_at(ctx->map, tr->match.lane_id, tr->match.s, &smp) < 0) {
+	    brk_ahead_here(ctx->ahead, ctx->map, tr, &smp) < 0) {
 		st->stats.unmatched++;
 		return;
 	}
