@@ -11,11 +11,18 @@
 
 #define NONE UINT32_MAX
 
+/* A slot of the id hash: the key beside the vehicle's index, so that a
+ * probe reads the slots alone, not the vehicles it passes. */
+struct occ_slot {
+	uint64_t key;
+	uint32_t k; /* vehicle index, NONE: empty */
+};
+
 struct brk_fc_occ {
 	size_t capacity;
 	double cell_m;
 	struct brk_fc_occ_veh *veh;
-	uint32_t *slots; /* id hash: vehicle index or NONE */
+	struct occ_slot *slots; /* id hash */
 	size_t slot_mask;
 	uint32_t *heads; /* (lane, cell) hash: first vehicle of the list or NONE */
 	size_t head_mask;
@@ -119,7 +126,7 @@ static size_t slot_of(const struct brk_fc_occ *o, uint64_t key)
 {
 	size_t i = (size_t)mix(key) & o->slot_mask;
 
-	while (o->slots[i] != NONE && o->veh[o->slots[i]].key_ != key)
+	while (o->slots[i].k != NONE && o->slots[i].key != key)
 		i = (i + 1) & o->slot_mask;
 	return i;
 }
@@ -132,9 +139,9 @@ static void slot_delete(struct brk_fc_occ *o, size_t i)
 	for (;;) {
 		size_t home;
 		j = (j + 1) & o->slot_mask;
-		if (o->slots[j] == NONE)
+		if (o->slots[j].k == NONE)
 			break;
-		home = (size_t)mix(o->veh[o->slots[j]].key_) & o->slot_mask;
+		home = (size_t)mix(o->slots[j].key) & o->slot_mask;
 		/* Entry j may fill the hole at i when its home does not lie
 		 * cyclically in (i, j]. */
 		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
@@ -142,14 +149,14 @@ static void slot_delete(struct brk_fc_occ *o, size_t i)
 			i = j;
 		}
 	}
-	o->slots[i] = NONE;
+	o->slots[i].k = NONE;
 }
 
 const struct brk_fc_occ_veh *brk_fc_occ_find(const struct brk_fc_occ *o, const uint8_t *id)
 {
 	size_t i = slot_of(o, id_key(id));
 
-	return o->slots[i] == NONE ? NULL : &o->veh[o->slots[i]];
+	return o->slots[i].k == NONE ? NULL : &o->veh[o->slots[i].k];
 }
 
 /* ---- the lists --------------------------------------------------------- */
@@ -269,8 +276,8 @@ struct brk_fc_occ_veh *brk_fc_occ_put(struct brk_fc_occ *o, const uint8_t *id,
 	uint32_t k;
 
 	o->stats.puts++;
-	if (o->slots[i] != NONE) {
-		k = o->slots[i];
+	if (o->slots[i].k != NONE) {
+		k = o->slots[i].k;
 		age_unlink(o, k);
 		/* A new lane: the cell number alone would not move it. */
 		if (o->veh[k].st.lane_id != st->lane_id)
@@ -279,7 +286,7 @@ struct brk_fc_occ_veh *brk_fc_occ_put(struct brk_fc_occ *o, const uint8_t *id,
 		k = take(o);
 		/* An eviction may have moved entries of the probe sequence. */
 		i = slot_of(o, key);
-		o->slots[i] = k;
+		o->slots[i] = (struct occ_slot){ key, k };
 		v = &o->veh[k];
 		memcpy(v->id, id, V2X_ID_LEN);
 		v->key_ = key;
