@@ -296,7 +296,8 @@ static void ha_tick(void *state, const struct brk_app_ctx *ctx)
 
 	if (!ctx->hazards)
 		return;
-	for (e = brk_warn_next(ctx->warn, NULL); e; e = brk_warn_next(ctx->warn, e)) {
+	for (e = brk_warn_next_of_type(ctx->warn, TYPE, NULL); e;
+	     e = brk_warn_next_of_type(ctx->warn, TYPE, e)) {
 		const struct brk_hazard *hz;
 		if (e->key.type != TYPE || e->key.subject.kind != BRK_WARN_SUBJECT_HAZARD)
 			continue;

@@ -112,7 +112,8 @@ static void init_free_lists(struct brk_warn *w)
 	}
 	w->free_head = 0;
 	w->target_free = 0;
-	w->active_head = NONE;
+	for (size_t t = 0; t < BRK_WARN_TYPES; t++)
+		w->active_head[t] = NONE;
 }
 
 int brk_warn_new(const struct brk_warn_cfg *cfg, const struct brk_warn_sink *sink,
@@ -214,10 +215,10 @@ static void active_link(struct brk_warn *w, uint32_t i)
 	struct brk_warn_entry *e = &w->pool[i];
 
 	e->prev_ = NONE;
-	e->next_ = w->active_head;
+	e->next_ = w->active_head[e->key.type];
 	if (e->next_ != NONE)
 		w->pool[e->next_].prev_ = i;
-	w->active_head = i;
+	w->active_head[e->key.type] = i;
 }
 
 static void active_unlink(struct brk_warn *w, uint32_t i)
@@ -227,7 +228,7 @@ static void active_unlink(struct brk_warn *w, uint32_t i)
 	if (e->prev_ != NONE)
 		w->pool[e->prev_].next_ = e->next_;
 	else
-		w->active_head = e->next_;
+		w->active_head[e->key.type] = e->next_;
 	if (e->next_ != NONE)
 		w->pool[e->next_].prev_ = e->prev_;
 }
@@ -446,16 +447,19 @@ size_t brk_warn_clear_all(struct brk_warn *w, V2x__Wire__CancelReason reason, in
 
 	if (!reason_valid(reason))
 		return 0;
-	while (w->active_head != NONE) {
-		end_entry(w, w->active_head, reason, false, now_us);
-		n++;
-	}
+	for (size_t t = 0; t < BRK_WARN_TYPES; t++)
+		while (w->active_head[t] != NONE) {
+			end_entry(w, w->active_head[t], reason, false, now_us);
+			n++;
+		}
 	return n;
 }
 
-size_t brk_warn_tick(struct brk_warn *w, int64_t now_us)
+/* Ends the warnings of one type's list that expired or were not raised
+ * again in time. */
+static size_t tick_type(struct brk_warn *w, size_t type, int64_t now_us)
 {
-	uint32_t i = w->active_head;
+	uint32_t i = w->active_head[type];
 	size_t n = 0;
 
 	while (i != NONE) {
@@ -475,6 +479,15 @@ size_t brk_warn_tick(struct brk_warn *w, int64_t now_us)
 	return n;
 }
 
+size_t brk_warn_tick(struct brk_warn *w, int64_t now_us)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < BRK_WARN_TYPES; t++)
+		n += tick_type(w, t, now_us);
+	return n;
+}
+
 /* ---- lookups ----------------------------------------------------------- */
 
 const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_warn_key *key)
@@ -487,8 +500,25 @@ const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_
 const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,
                                            const struct brk_warn_entry *prev)
 {
-	uint32_t i = prev ? prev->next_ : w->active_head;
+	uint32_t i = prev ? prev->next_ : NONE;
+	size_t t = prev ? (size_t)prev->key.type + 1 : 0;
 
+	/* Past the end of one type's list: the next type's. */
+	for (; i == NONE && t < BRK_WARN_TYPES; t++)
+		i = w->active_head[t];
+	return i == NONE ? NULL : &w->pool[i];
+}
+
+const struct brk_warn_entry *brk_warn_next_of_type(const struct brk_warn *w,
+                                                   V2x__Wire__WarningType type,
+                                                   const struct brk_warn_entry *prev)
+{
+	uint32_t i;
+
+	if (prev)
+		i = prev->next_;
+	else
+		i = (int)type > 0 && (int)type < BRK_WARN_TYPES ? w->active_head[type] : NONE;
 	return i == NONE ? NULL : &w->pool[i];
 }
 

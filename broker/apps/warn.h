@@ -269,6 +269,12 @@ const struct brk_warn_entry *brk_warn_find(struct brk_warn *w, const struct brk_
 const struct brk_warn_entry *brk_warn_next(const struct brk_warn *w,
                                            const struct brk_warn_entry *prev);
 
+/* The same over the warnings of one type: what an application's tick
+ * reads, without passing every other application's warnings. */
+const struct brk_warn_entry *brk_warn_next_of_type(const struct brk_warn *w,
+                                                   V2x__Wire__WarningType type,
+                                                   const struct brk_warn_entry *prev);
+
 /* The same over the warnings of one target vehicle (V2X_ID_LEN octets). */
 const struct brk_warn_entry *brk_warn_next_for_target(struct brk_warn *w, const uint8_t *target,
                                                       const struct brk_warn_entry *prev);

@@ -53,7 +53,10 @@ struct brk_warn {
 	bool cache_ok;
 	uint8_t cache_id[V2X_ID_LEN];
 	uint32_t cache_t;
-	uint32_t free_head, target_free, active_head;
+	uint32_t free_head, target_free;
+	/* The active warnings, a list per type: an application's tick reads
+	 * its own type's warnings only. */
+	uint32_t active_head[BRK_WARN_TYPES];
 	uint64_t next_id; /* the next warning_id */
 	uint64_t seq;     /* raises that found or made an entry */
 	struct brk_warn_stats stats;

@@ -800,7 +800,8 @@ static void bc_tick(void *state, const struct brk_app_ctx *ctx)
 
 	if (!ctx->warn || !ctx->tracks)
 		return;
-	for (e = brk_warn_next(ctx->warn, NULL); e; e = brk_warn_next(ctx->warn, e)) {
+	for (e = brk_warn_next_of_type(ctx->warn, TYPE, NULL); e;
+	     e = brk_warn_next_of_type(ctx->warn, TYPE, e)) {
 		if (e->key.type != TYPE || e->key.subject.kind != BRK_WARN_SUBJECT_VEHICLE)
 			continue;
 		if (vehicle_lost(st, ctx, e->key.target) ||

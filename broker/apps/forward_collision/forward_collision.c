@@ -506,7 +506,8 @@ static void fc_tick(void *state, const struct brk_app_ctx *ctx)
 
 	st->stats.swept +=
 	        brk_fc_occ_sweep(st->occ, ctx->now_us - st->stale_us, (size_t)st->cfg.sweep_max);
-	for (e = brk_warn_next(ctx->warn, NULL); e; e = brk_warn_next(ctx->warn, e)) {
+	for (e = brk_warn_next_of_type(ctx->warn, TYPE, NULL); e;
+	     e = brk_warn_next_of_type(ctx->warn, TYPE, e)) {
 		if (e->key.type != TYPE || e->key.subject.kind != BRK_WARN_SUBJECT_VEHICLE)
 			continue;
 		if (!fresh(st, ctx, brk_fc_occ_find(st->occ, e->key.subject.vehicle_id)))

@@ -500,7 +500,8 @@ static void rl_tick(void *state, const struct brk_app_ctx *ctx)
 
 	if (!ctx->spat)
 		return;
-	for (e = brk_warn_next(ctx->warn, NULL); e; e = brk_warn_next(ctx->warn, e)) {
+	for (e = brk_warn_next_of_type(ctx->warn, TYPE, NULL); e;
+	     e = brk_warn_next_of_type(ctx->warn, TYPE, e)) {
 		const struct brk_warn_subject *sub = &e->key.subject;
 		if (e->key.type != TYPE || sub->kind != BRK_WARN_SUBJECT_SIGNAL)
 			continue;

@@ -360,6 +360,54 @@ static void target_iteration(void)
 	brk_warn_free(w);
 }
 
+/* Iteration by type visits one type's warnings; over all, every warning
+ * once, across the types, with clearing the one returned allowed. */
+static void type_iteration(void)
+{
+	struct rec r = { 0 };
+	struct brk_warn *w = make(&r, 16);
+	const V2x__Wire__WarningType types[] = {
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_HAZARD_AHEAD,
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_HAZARD_AHEAD,
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_CURVE_SPEED,
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_FORWARD_COLLISION,
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_FORWARD_COLLISION,
+		V2X__WIRE__WARNING_TYPE__WARNING_TYPE_FORWARD_COLLISION,
+	};
+	const struct brk_warn_entry *e;
+	size_t n = 0, per[BRK_WARN_TYPES] = { 0 };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct brk_warn_spec s = spec_for((uint8_t)(i + 1), i + 1);
+		s.key.type = types[i];
+		CHECK(brk_warn_raise(w, &s, T0) > 0);
+	}
+	for (e = brk_warn_next_of_type(w, types[3], NULL); e;
+	     e = brk_warn_next_of_type(w, types[3], e)) {
+		CHECK_INT_EQ(e->key.type, types[3]);
+		n++;
+	}
+	CHECK_UINT_EQ(n, 3);
+	CHECK(brk_warn_next_of_type(w, V2X__WIRE__WARNING_TYPE__WARNING_TYPE_SPEED_LIMIT, NULL) ==
+	      NULL);
+	CHECK(brk_warn_next_of_type(w, (V2x__Wire__WarningType)BRK_WARN_TYPES, NULL) == NULL);
+	n = 0;
+	for (e = brk_warn_next(w, NULL); e; e = brk_warn_next(w, e)) {
+		per[e->key.type]++;
+		n++;
+		/* Clearing the entry just returned leaves the walk intact. */
+		if (e->key.subject.hazard_id % 2 == 0)
+			brk_warn_clear(w, &e->key, V2X__WIRE__CANCEL_REASON__CANCEL_REASON_OPERATOR,
+			               T0 + STEP);
+	}
+	CHECK_UINT_EQ(n, 6);
+	CHECK_UINT_EQ(per[types[0]], 2);
+	CHECK_UINT_EQ(per[types[2]], 1);
+	CHECK_UINT_EQ(per[types[3]], 3);
+	CHECK_UINT_EQ(brk_warn_stats(w)->active_total, 3);
+	brk_warn_free(w);
+}
+
 static void invalid_and_metrics(void)
 {
 	struct rec r = { 0 };
@@ -405,6 +453,7 @@ int main(void)
 	expiry_renewed();
 	capacity_and_clear_all();
 	target_iteration();
+	type_iteration();
 	invalid_and_metrics();
 	return check_exit();
 }
