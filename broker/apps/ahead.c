@@ -9,7 +9,7 @@ static int keep(void *arg, const struct map_index_feature *f)
 {
 	struct brk_ahead *a = arg;
 
-	if (f->kind == MAP_INDEX_HAZARD_START || f->kind == MAP_INDEX_HAZARD_END)
+	if (!(BRK_AHEAD_KINDS & (1u << f->kind)))
 		return MAP_INDEX_WALK_GO;
 	if (a->n == BRK_AHEAD_MAX) {
 		a->dropped++;

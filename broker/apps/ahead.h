@@ -10,8 +10,9 @@
  * others get the same result without walking again.  The runner forgets
  * it before each observation.
  *
- * What a walk keeps: every feature map_index_walk() reports except the
- * hazard zones' (hazards come from the hazard table), in the order met,
+ * What a walk keeps: the features of the kinds in BRK_AHEAD_KINDS, those
+ * the applications read (hazards come from the hazard table; a curve's
+ * start carries its whole record), in the order met,
  * with their branch numbers (at a fork the walk follows each successor: a
  * feature on branch k > 0 lies on a path the vehicle may not take).  The
  * feature records (curve, grade section, stop line, link, area) belong to
@@ -36,6 +37,12 @@
  * extent, such as a grade section's end, comes with its start). */
 #define BRK_AHEAD_DISTANCE_M 400.0
 #define BRK_AHEAD_MAX        128
+
+/* The kinds of feature a walk keeps (bit 1 << enum map_index_feature_kind):
+ * copying the others for every BSM cost more than reading them. */
+#define BRK_AHEAD_KINDS                                                  \
+	((1u << MAP_INDEX_CURVE_START) | (1u << MAP_INDEX_GRADE_START) | \
+	 (1u << MAP_INDEX_STOP_LINE) | (1u << MAP_INDEX_LANE_ENTER))
 
 struct brk_ahead {
 	/* The last walk: from (lane_id, s), the track's match. */
