@@ -196,6 +196,9 @@ static int with_map(const struct load_cfg *c, const struct map_model *m, struct 
 		printf("broker_accepted_bsm: %.0f count\n", accepted);
 		printf("broker_accepted_bsm_per_s: %.0f msg/s\n",
 		       accepted / ((double)c->duration_ms / 1000.0));
+		/* Against what was offered: every vehicle at its rate. */
+		double offered = (double)c->vehicles * c->rate * ((double)c->duration_ms / 1000.0);
+		printf("broker_accepted_vs_offered_ratio: %.3f\n", accepted / offered);
 	}
 	sim_stack_stop(st);
 	return rc;

@@ -18,13 +18,14 @@ print(r.stderr, file=sys.stderr)
 failures = []
 fig = {}
 for line in r.stdout.splitlines():
-    m = re.fullmatch(r"([a-z0-9_]+): (-?[0-9.]+) (\S+)", line)
+    m = re.fullmatch(r"([a-z0-9_]+): (-?[0-9.]+)( \S+)?", line)
     if m:
         fig[m.group(1)] = float(m.group(2))
 if r.returncode != 0:
     failures.append(f"exit status {r.returncode}")
 for name in ("load_offered_bsm_per_s", "load_bsm_sent", "broker_accepted_bsm",
-             "broker_accepted_bsm_per_s", "sub_p50_us", "sub_p99_us"):
+             "broker_accepted_bsm_per_s", "broker_accepted_vs_offered_ratio", "sub_p50_us",
+             "sub_p99_us"):
     if name not in fig:
         failures.append(f"no figure {name}")
 if not failures:
