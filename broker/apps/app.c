@@ -3,8 +3,10 @@
  */
 #include "broker/apps/app.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime/err.h"
 
@@ -201,4 +203,36 @@ int brk_apps_metrics_add(const struct brk_apps *a, struct v2x_metrics *m,
 		                     errlen);
 	}
 	return rc;
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+double brk_app_param_get(const struct brk_app_param *p, const void *cfg)
+{
+	double v;
+
+	memcpy(&v, (const unsigned char *)cfg + p->offset, sizeof(v));
+	return v;
+}
+
+void brk_app_param_set(const struct brk_app_param *p, void *cfg, double v)
+{
+	memcpy((unsigned char *)cfg + p->offset, &v, sizeof(v));
+}
+
+void brk_app_params_default(const struct brk_app_param *params, size_t n, void *cfg)
+{
+	for (size_t i = 0; i < n; i++)
+		if (brk_app_param_get(&params[i], cfg) == 0)
+			brk_app_param_set(&params[i], cfg, params[i].def);
+}
+
+size_t brk_app_params_bad(const struct brk_app_param *params, size_t n, const void *cfg)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = brk_app_param_get(&params[i], cfg);
+		if (!(v > 0) || !isfinite(v))
+			return i;
+	}
+	return n;
 }

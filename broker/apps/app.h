@@ -100,6 +100,20 @@ struct brk_app_param {
 	const char *doc;  /* one line */
 };
 
+/* The setting p of cfg (a configuration struct of doubles). */
+double brk_app_param_get(const struct brk_app_param *p, const void *cfg);
+
+/* Sets setting p of cfg to v. */
+void brk_app_param_set(const struct brk_app_param *p, void *cfg, double v);
+
+/* Gives each of the n settings of params that is zero in cfg its default:
+ * what every application's init does first. */
+void brk_app_params_default(const struct brk_app_param *params, size_t n, void *cfg);
+
+/* Returns the index of the first of the n settings of params that is not
+ * a positive finite number in cfg, or n when all are. */
+size_t brk_app_params_bad(const struct brk_app_param *params, size_t n, const void *cfg);
+
 /*
  * An application.  init gets the configuration (borrowed for the call:
  * copy what is kept) and returns 0 with *state set, or a negative V2X_E*

@@ -29,21 +29,9 @@ struct ha {
 
 /* ---- configuration ----------------------------------------------------- */
 
-static void apply_defaults(struct brk_hazard_ahead_cfg *c)
-{
-	if (c->min_horizon_m == 0)
-		c->min_horizon_m = BRK_HAZARD_AHEAD_DEFAULT_MIN_HORIZON_M;
-	if (c->horizon_s == 0)
-		c->horizon_s = BRK_HAZARD_AHEAD_DEFAULT_HORIZON_S;
-	if (c->max_horizon_m == 0)
-		c->max_horizon_m = BRK_HAZARD_AHEAD_DEFAULT_MAX_HORIZON_M;
-	if (c->critical_s == 0)
-		c->critical_s = BRK_HAZARD_AHEAD_DEFAULT_CRITICAL_S;
-	if (c->warning_s == 0)
-		c->warning_s = BRK_HAZARD_AHEAD_DEFAULT_WARNING_S;
-	if (c->min_speed_mps == 0)
-		c->min_speed_mps = BRK_HAZARD_AHEAD_DEFAULT_MIN_SPEED_MPS;
-}
+/* The settings (their table is below, beside the application's). */
+#define HA_N_PARAMS 6
+static const struct brk_app_param params[HA_N_PARAMS];
 
 static int ha_init(const void *cfg, void **state, char *err, size_t errlen)
 {
@@ -52,7 +40,7 @@ static int ha_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_hazard_ahead_cfg *)cfg;
-	apply_defaults(&c);
+	brk_app_params_default(params, HA_N_PARAMS, &c);
 	if (!(c.min_horizon_m > 0 && c.horizon_s > 0 && c.max_horizon_m >= c.min_horizon_m &&
 	      c.critical_s > 0 && c.warning_s >= c.critical_s && c.min_speed_mps > 0)) {
 		snprintf(err, errlen,
@@ -315,7 +303,7 @@ static void ha_tick(void *state, const struct brk_app_ctx *ctx)
 #field, offsetof(struct brk_hazard_ahead_cfg, field), unit, def, doc \
 	}
 
-static const struct brk_app_param params[] = {
+static const struct brk_app_param params[HA_N_PARAMS] = {
 	P(min_horizon_m, "m", BRK_HAZARD_AHEAD_DEFAULT_MIN_HORIZON_M,
 	  "look at least this far ahead along the lanes"),
 	P(horizon_s, "s", BRK_HAZARD_AHEAD_DEFAULT_HORIZON_S,
@@ -337,5 +325,5 @@ const struct brk_app brk_hazard_ahead_app = {
 	.fini = ha_fini,
 	.cfg_size = sizeof(struct brk_hazard_ahead_cfg),
 	.params = params,
-	.n_params = sizeof(params) / sizeof(params[0]),
+	.n_params = HA_N_PARAMS,
 };

@@ -108,27 +108,6 @@ static const struct brk_app_param params[] = {
 
 #define N_PARAMS (sizeof(params) / sizeof(params[0]))
 
-static double *cfg_field(struct brk_blind_curve_cfg *c, size_t i)
-{
-	return (double *)(void *)((char *)c + params[i].offset);
-}
-
-/* Fills the zero fields with their defaults; returns the index of the
- * first field that is not positive, or N_PARAMS. */
-static size_t apply_defaults(struct brk_blind_curve_cfg *c)
-{
-	size_t bad = N_PARAMS;
-
-	for (size_t i = 0; i < N_PARAMS; i++) {
-		double *v = cfg_field(c, i);
-		if (*v == 0)
-			*v = params[i].def;
-		if (!(*v > 0 && isfinite(*v)) && bad == N_PARAMS)
-			bad = i;
-	}
-	return bad;
-}
-
 static int bc_init(const void *cfg, void **state, char *err, size_t errlen)
 {
 	struct bc *st;
@@ -137,7 +116,8 @@ static int bc_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_blind_curve_cfg *)cfg;
-	bad = apply_defaults(&c);
+	brk_app_params_default(params, N_PARAMS, &c);
+	bad = brk_app_params_bad(params, N_PARAMS, &c);
 	if (bad < N_PARAMS) {
 		snprintf(err, errlen, "%s must be a positive number of %s", params[bad].name,
 		         params[bad].unit);

@@ -124,17 +124,6 @@ static const struct brk_app_param params[] = {
 
 #define N_PARAMS (sizeof(params) / sizeof(params[0]))
 
-static void apply_defaults(struct brk_curve_speed_cfg *c)
-{
-	for (size_t i = 0; i < N_PARAMS; i++) {
-		char *at = (char *)c + params[i].offset;
-		double v;
-		memcpy(&v, at, sizeof(v));
-		if (v == 0)
-			memcpy(at, &params[i].def, sizeof(v));
-	}
-}
-
 static bool cfg_ok(const struct brk_curve_speed_cfg *c)
 {
 	return c->friction_dry > 0 && c->friction_wet > 0 && c->friction_snow > 0 &&
@@ -153,7 +142,7 @@ static int cs_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_curve_speed_cfg *)cfg;
-	apply_defaults(&c);
+	brk_app_params_default(params, N_PARAMS, &c);
 	if (!cfg_ok(&c)) {
 		snprintf(err, errlen,
 		         "frictions, visibility, times and decelerations must be positive, "

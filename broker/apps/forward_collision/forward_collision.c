@@ -70,26 +70,12 @@ static const struct brk_app_param params[] = {
 #undef P
 
 /* Setting i of c (memcpy: the table knows offsets, not fields). */
-static double get(const struct brk_forward_collision_cfg *c, size_t i)
-{
-	double v;
-
-	memcpy(&v, (const char *)c + params[i].offset, sizeof(v));
-	return v;
-}
-
-static void apply_defaults(struct brk_forward_collision_cfg *c)
-{
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		if (get(c, i) == 0)
-			memcpy((char *)c + params[i].offset, &params[i].def, sizeof(double));
-}
+#define N_PARAMS (sizeof(params) / sizeof(params[0]))
 
 static bool cfg_valid(const struct brk_forward_collision_cfg *c)
 {
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		if (!(get(c, i) > 0) || !isfinite(get(c, i)))
-			return false;
+	if (brk_app_params_bad(params, N_PARAMS, c) < N_PARAMS)
+		return false;
 	return c->ttc_warn_s >= c->ttc_critical_s && c->max_gap_cap_m >= c->max_gap_m &&
 	       c->max_vehicles >= 1 && c->max_vehicles <= (double)BRK_FC_OCC_CAPACITY_MAX &&
 	       c->sweep_max >= 1;
@@ -103,7 +89,7 @@ static int fc_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_forward_collision_cfg *)cfg;
-	apply_defaults(&c);
+	brk_app_params_default(params, N_PARAMS, &c);
 	if (!cfg_valid(&c)) {
 		snprintf(err, errlen,
 		         "every setting must be a positive finite number, ttc_warn_s >= "

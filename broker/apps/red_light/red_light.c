@@ -66,23 +66,6 @@ static const struct brk_app_param params[] = {
 	  BRK_RED_LIGHT_DEFAULT_MIN_SPEED_MPS, "below this speed a vehicle is stopped" },
 };
 
-static void dflt(double *v, double def)
-{
-	if (*v == 0)
-		*v = def;
-}
-
-static void apply_defaults(struct brk_red_light_cfg *c)
-{
-	dflt(&c->reaction_s, BRK_RED_LIGHT_DEFAULT_REACTION_S);
-	dflt(&c->decel_mps2, BRK_RED_LIGHT_DEFAULT_DECEL_MPS2);
-	dflt(&c->yellow_s, BRK_RED_LIGHT_DEFAULT_YELLOW_S);
-	dflt(&c->length_m, BRK_RED_LIGHT_DEFAULT_LENGTH_M);
-	dflt(&c->fresh_s, BRK_RED_LIGHT_DEFAULT_FRESH_S);
-	dflt(&c->braking_mps2, BRK_RED_LIGHT_DEFAULT_BRAKING_MPS2);
-	dflt(&c->min_speed_mps, BRK_RED_LIGHT_DEFAULT_MIN_SPEED_MPS);
-}
-
 static int rl_init(const void *cfg, void **state, char *err, size_t errlen)
 {
 	struct rl *st;
@@ -90,7 +73,7 @@ static int rl_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_red_light_cfg *)cfg;
-	apply_defaults(&c);
+	brk_app_params_default(params, sizeof(params) / sizeof(params[0]), &c);
 	if (!(c.reaction_s > 0 && c.decel_mps2 > 0 && c.yellow_s > 0 && c.length_m > 0 &&
 	      c.fresh_s > 0 && c.braking_mps2 > 0 && c.min_speed_mps > 0)) {
 		snprintf(err, errlen,

@@ -87,35 +87,10 @@ static const struct brk_app_param params[] = {
 
 #define N_PARAMS (sizeof(params) / sizeof(params[0]))
 
-/* The setting at offset of c (a struct of doubles). */
-static double cfg_get(const struct brk_speed_limit_cfg *c, size_t offset)
-{
-	double v;
-
-	memcpy(&v, (const unsigned char *)c + offset, sizeof(v));
-	return v;
-}
-
-static void cfg_set(struct brk_speed_limit_cfg *c, size_t offset, double v)
-{
-	memcpy((unsigned char *)c + offset, &v, sizeof(v));
-}
-
-static void apply_defaults(struct brk_speed_limit_cfg *c)
-{
-	for (size_t i = 0; i < N_PARAMS; i++) {
-		if (cfg_get(c, params[i].offset) == 0)
-			cfg_set(c, params[i].offset, params[i].def);
-	}
-}
-
 static bool cfg_valid(const struct brk_speed_limit_cfg *c)
 {
-	for (size_t i = 0; i < N_PARAMS; i++) {
-		double v = cfg_get(c, params[i].offset);
-		if (!(v > 0 && isfinite(v)))
-			return false;
-	}
+	if (brk_app_params_bad(params, N_PARAMS, c) < N_PARAMS)
+		return false;
 	return c->sign_type <= 65535 && c->sign_type == floor(c->sign_type) &&
 	       c->max_pending <= MAX_PENDING;
 }
@@ -128,7 +103,7 @@ static int sl_init(const void *cfg, void **state, char *err, size_t errlen)
 
 	if (cfg)
 		c = *(const struct brk_speed_limit_cfg *)cfg;
-	apply_defaults(&c);
+	brk_app_params_default(params, N_PARAMS, &c);
 	if (!cfg_valid(&c)) {
 		snprintf(err, errlen,
 		         "every setting must be positive and finite, sign_type a whole number "
